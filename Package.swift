@@ -1,0 +1,29 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "tsearch",
+  products: [
+    .library(name: "TSearch", targets: ["TSearch"]),
+    .executable(name: "tsearch", targets: ["tsearch"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // zlib: CRC-32 for file checksums and DEFLATE for stored-text blocks.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // libxml2's HTML parser, for the HTML ingestion module.
+    .systemLibrary(
+      name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    .target(name: "TSearch", dependencies: ["CZlib"], path: "Sources/TSearch"),
+    .executableTarget(
+      name: "tsearch",
+      dependencies: ["TSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Sources/tsearch"),
+    .testTarget(
+      name: "TSearchTests", dependencies: ["TSearch"], path: "Tests/TSearchTests",
+      resources: [.copy("Fixtures")]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,153 @@
+/// Settings chosen when an index is created. The analyzer's name and the BM25 parameters are stored in the
+/// index, so that queries are always analyzed and scored the way the index was built.
+public struct IndexSettings: Sendable {
+  public var analyzer: any TextAnalyzer
+  public var bm25: BM25
+  /// The in-memory segment is flushed to disk when its estimated size passes this many bytes.
+  public var ramBudgetBytes: Int
+
+  public init(analyzer: any TextAnalyzer = StandardAnalyzer(), bm25: BM25 = BM25(), ramBudgetBytes: Int = 64 << 20) {
+    self.analyzer = analyzer
+    self.bm25 = bm25
+    self.ramBudgetBytes = ramBudgetBytes
+  }
+}
+
+/// An index on disk: the entry point of the library.
+///
+/// ```swift
+/// let index = try SearchIndex.openOrCreate(at: "notes-index")
+/// let writer = try index.writer()
+/// try writer.add(Document(id: "a", text: "Tariffs on soybeans rose."))
+/// try writer.commit()
+/// for hit in try index.searcher().search("soybean tariffs").hits {
+///   print(hit.id, hit.score, hit.passages.map(\.text))
+/// }
+/// ```
+public final class SearchIndex: Sendable {
+  public let path: String
+  public let settings: IndexSettings
+
+  private init(path: String, settings: IndexSettings) {
+    self.path = path
+    self.settings = settings
+  }
+
+  /// Opens the index at `path`.
+  /// - Parameter analyzer: the analyzer the index was built with; nil picks the built-in one named in the index.
+  /// - Throws: `TSearchError.noIndex` when there is none, `.corrupt` when its manifest fails verification.
+  public static func open(at path: String, analyzer: (any TextAnalyzer)? = nil) throws(TSearchError) -> SearchIndex {
+    let manifestPath = "\(path)/\(Manifest.fileName)"
+    guard FileIO.exists(manifestPath) else { throw .noIndex(path: path) }
+    let manifest = try Manifest(file: MappedFile(path: manifestPath))
+    let chosen: any TextAnalyzer
+    if let analyzer {
+      guard analyzer.name == manifest.analyzer else {
+        throw .invalidArgument(
+          "\(path) was built with analyzer \(manifest.analyzer), not \(analyzer.name)")
+      }
+      chosen = analyzer
+    } else {
+      guard let builtIn = builtInAnalyzer(named: manifest.analyzer) else {
+        throw .invalidArgument("\(path) was built with the custom analyzer \(manifest.analyzer): pass it to open")
+      }
+      chosen = builtIn
+    }
+    return SearchIndex(
+      path: path, settings: IndexSettings(analyzer: chosen, bm25: BM25(k1: manifest.k1, b: manifest.b)))
+  }
+
+  /// Creates an empty index at `path` (the folder is created if needed).
+  /// - Throws: `.invalidArgument` when an index already exists there.
+  public static func create(at path: String, settings: IndexSettings = IndexSettings()) throws(TSearchError)
+    -> SearchIndex
+  {
+    try FileIO.makeDirectory(path)
+    guard !FileIO.exists("\(path)/\(Manifest.fileName)") else {
+      throw .invalidArgument("\(path) already holds an index")
+    }
+    let manifest = Manifest(analyzer: settings.analyzer.name, k1: settings.bm25.k1, b: settings.bm25.b)
+    let lock = try WriteLock(dir: path)
+    defer { lock.release() }
+    try FileIO.replaceAtomically(manifest.encoded(), dir: path, name: Manifest.fileName)
+    return SearchIndex(path: path, settings: settings)
+  }
+
+  /// Opens the index at `path`, creating it with `settings` when there is none.
+  public static func openOrCreate(at path: String, settings: IndexSettings = IndexSettings()) throws(TSearchError)
+    -> SearchIndex
+  {
+    if FileIO.exists("\(path)/\(Manifest.fileName)") { return try open(at: path, analyzer: settings.analyzer) }
+    return try create(at: path, settings: settings)
+  }
+
+  static func builtInAnalyzer(named name: String) -> (any TextAnalyzer)? {
+    switch name {
+    case StandardAnalyzer().name: return StandardAnalyzer()
+    case StandardAnalyzer(stemming: false).name: return StandardAnalyzer(stemming: false)
+    default: return nil
+    }
+  }
+
+  /// A searcher over the last commit. It keeps seeing that commit, whatever writers do later.
+  public func searcher() throws(TSearchError) -> Searcher {
+    try Searcher(snapshot: IndexSnapshot(dir: path), settings: settings)
+  }
+
+  /// The index's single writer. Throws `.locked(by:)` while another writer (in any process) is open.
+  public func writer() throws(TSearchError) -> IndexWriter {
+    let manifest = try Manifest(file: MappedFile(path: "\(path)/\(Manifest.fileName)"))
+    return try IndexWriter(
+      path: path, manifest: manifest, analyzer: settings.analyzer, ramBudgetBytes: settings.ramBudgetBytes)
+  }
+
+  /// Counts and sizes, for `tsearch stats`.
+  public func statistics() throws(TSearchError) -> IndexStatistics {
+    let snapshot = try IndexSnapshot(dir: path)
+    var files: [String: Int] = [:]
+    for name in snapshot.manifest.referencedFiles {
+      let ext = name == Manifest.fileName ? "MANIFEST" : String(name.split(separator: ".").last ?? "")
+      files[ext, default: 0] += FileIO.fileSize("\(path)/\(name)") ?? 0
+    }
+    var terms = 0
+    var postings = 0
+    var storedTextBytes = 0
+    for s in snapshot.segments {
+      terms += s.terms.termCount
+      try s.terms.forEach(from: []) { _, info in
+        postings += info.docFreq
+        return true
+      }
+      for d in 0..<s.docCount where !s.isDeleted(d) {
+        storedTextBytes += try s.store.document(d)[.text]?.utf8.count ?? 0
+      }
+    }
+    return IndexStatistics(
+      documents: snapshot.liveDocCount, deletedDocuments: snapshot.statistics.docCount - snapshot.liveDocCount,
+      segments: snapshot.segments.count, terms: terms, postings: postings,
+      tokens: Int(snapshot.statistics.totalLength), bytesByFile: files, textBytes: storedTextBytes,
+      generation: Int(snapshot.manifest.generation), analyzer: snapshot.manifest.analyzer)
+  }
+}
+
+/// What `SearchIndex.statistics()` reports.
+public struct IndexStatistics: Sendable {
+  public var documents: Int
+  public var deletedDocuments: Int
+  public var segments: Int
+  /// Distinct terms summed over segments (a term in two segments counts twice).
+  public var terms: Int
+  /// (term, document) pairs.
+  public var postings: Int
+  public var tokens: Int
+  /// Bytes on disk by file kind (`tdx`, `pst`, `pos`, `doc`, `sto`, `del`, `MANIFEST`).
+  public var bytesByFile: [String: Int]
+  /// UTF-8 bytes of the live documents' text.
+  public var textBytes: Int
+  public var generation: Int
+  public var analyzer: String
+
+  public var indexBytes: Int { bytesByFile.values.reduce(0, +) }
+  /// Index bytes per byte of raw text.
+  public var bytesPerTextByte: Double { textBytes == 0 ? 0 : Double(indexBytes) / Double(textBytes) }
+}

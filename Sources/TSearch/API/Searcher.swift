@@ -1,0 +1,212 @@
+import Foundation
+
+/// How a search returns its results.
+public struct SearchOptions: Sendable {
+  public enum Unit: String, Sendable, CaseIterable {
+    /// Rank documents, each with its best passages.
+    case document
+    /// Rank passages across the whole index, each scored as its own unit.
+    case passage
+  }
+
+  /// How many hits to return.
+  public var limit: Int
+  /// Up to this many passages per document hit (0 for none).
+  public var passagesPerHit: Int
+  /// The longest passage, in characters.
+  public var passageLength: Int
+  public var unit: Unit
+  /// For `.passage`: how many of the best documents are split into passages.
+  public var passageCandidateDocuments: Int
+
+  public init(
+    limit: Int = 10, passagesPerHit: Int = 3, passageLength: Int = 220, unit: Unit = .document,
+    passageCandidateDocuments: Int = 100
+  ) {
+    self.limit = limit
+    self.passagesPerHit = passagesPerHit
+    self.passageLength = passageLength
+    self.unit = unit
+    self.passageCandidateDocuments = passageCandidateDocuments
+  }
+}
+
+/// One result: a document (or, with `unit: .passage`, one passage of it).
+public struct Hit: Sendable {
+  public var id: String
+  public var path: String
+  public var title: String
+  public var date: String
+  public var byline: String
+  public var url: String
+  public var score: Double
+  public var passages: [Passage]
+}
+
+public struct SearchResults: Sendable {
+  public var hits: [Hit]
+  /// How many documents matched the query in all.
+  public var totalMatches: Int
+  /// Live documents in the index.
+  public var documentCount: Int
+}
+
+/// Searches one committed snapshot of an index. Immutable and `Sendable`: share it between threads and tasks;
+/// searches run concurrently without locks.
+public final class Searcher: Sendable {
+  let snapshot: IndexSnapshot
+  public let settings: IndexSettings
+  public let parser = QueryParser()
+
+  init(snapshot: IndexSnapshot, settings: IndexSettings) {
+    self.snapshot = snapshot
+    self.settings = settings
+  }
+
+  /// Live documents in this snapshot.
+  public var documentCount: Int { snapshot.liveDocCount }
+
+  /// Parses and runs a query string.
+  public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
+    try search(parser.parse(query), options: options)
+  }
+
+  /// Runs a typed query.
+  public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
+    let analyzed = query.analyzed(with: settings.analyzer)
+    var idfCache: [String: Double] = [:]
+    let n = snapshot.statistics.docCount
+    for leaf in analyzed.positiveLeaves + allLeaves(analyzed) {
+      let terms: [String]
+      switch leaf {
+      case .term(let t): terms = [t]
+      case .phrase(let ts): terms = ts
+      default: terms = []
+      }
+      for t in terms where idfCache[t] == nil {
+        idfCache[t] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(SegmentMatcher.key(t)))
+      }
+    }
+    let cache = idfCache
+    var all: [(doc: Int, score: Double)] = []
+    for (i, segment) in snapshot.segments.enumerated() {
+      let matcher = SegmentMatcher(
+        segment: segment, bm25: settings.bm25, statistics: snapshot.statistics, idf: { cache[$0] ?? 0 })
+      let r = try matcher.evaluate(analyzed)
+      for (d, s) in zip(r.docs, r.scores) { all.append((snapshot.bases[i] + Int(d), s)) }
+    }
+    let total = all.count
+    let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
+    let top = topK(all, wanted)
+    let pq = passageQuery(analyzed, idf: cache)
+    let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
+
+    var hits: [Hit] = []
+    switch options.unit {
+    case .document:
+      for (doc, score) in top {
+        var hit = try makeHit(doc, score: score)
+        if options.passagesPerHit > 0 {
+          let text = try storedText(doc)
+          hit.passages = ranker.best(text: text, query: pq, limit: options.passagesPerHit)
+        }
+        hits.append(hit)
+      }
+    case .passage:
+      var passages: [(doc: Int, passage: Passage)] = []
+      for (doc, _) in top {
+        let text = try storedText(doc)
+        var chosen: [Passage] = []
+        for p in ranker.candidates(text: text, query: pq) where p.score > 0 {
+          if chosen.contains(where: { $0.start < p.end && p.start < $0.end }) { continue }
+          chosen.append(p)
+          if chosen.count == options.limit { break }
+        }
+        passages.append(contentsOf: chosen.map { (doc, $0) })
+      }
+      passages.sort { $0.passage.score != $1.passage.score ? $0.passage.score > $1.passage.score : $0.doc < $1.doc }
+      for (doc, p) in passages.prefix(options.limit) {
+        var hit = try makeHit(doc, score: p.score)
+        hit.passages = [p]
+        hits.append(hit)
+      }
+    }
+    return SearchResults(hits: hits, totalMatches: total, documentCount: snapshot.liveDocCount)
+  }
+
+  private func allLeaves(_ q: AnalyzedQuery) -> [AnalyzedQuery] {
+    switch q {
+    case .term, .phrase: return [q]
+    case .or(let qs), .and(let qs): return qs.flatMap(allLeaves)
+    case .exclude(let a, let b): return allLeaves(a) + allLeaves(b)
+    case .nothing: return []
+    }
+  }
+
+  private func passageQuery(_ q: AnalyzedQuery, idf: [String: Double]) -> PassageQuery {
+    var pq = PassageQuery()
+    for leaf in q.positiveLeaves {
+      switch leaf {
+      case .term(let t): pq.terms[t] = idf[t] ?? 0
+      case .phrase(let ts): pq.phrases.append((ts, ts.reduce(0) { $0 + (idf[$1] ?? 0) }))
+      default: break
+      }
+    }
+    return pq
+  }
+
+  /// The k best (doc, score) pairs, best first; ties go to the lower document number.
+  private func topK(_ all: [(doc: Int, score: Double)], _ k: Int) -> [(doc: Int, score: Double)] {
+    guard k > 0 else { return [] }
+    func better(_ a: (doc: Int, score: Double), _ b: (doc: Int, score: Double)) -> Bool {
+      a.score != b.score ? a.score > b.score : a.doc < b.doc
+    }
+    if all.count <= k { return all.sorted(by: better) }
+    var heap: [(doc: Int, score: Double)] = []  // a simple bounded selection: keep the k best
+    heap.reserveCapacity(k + 1)
+    for x in all {
+      if heap.count < k {
+        heap.append(x)
+        if heap.count == k { heap.sort(by: better) }
+      } else if better(x, heap[k - 1]) {
+        var i = k - 1
+        while i > 0 && better(x, heap[i - 1]) { i -= 1 }
+        heap.insert(x, at: i)
+        heap.removeLast()
+      }
+    }
+    return heap
+  }
+
+  private func storedFields(_ doc: Int) throws(TSearchError) -> [StoredField: String] {
+    let (s, local) = snapshot.locate(doc)
+    return try snapshot.segments[s].store.document(local)
+  }
+
+  private func storedText(_ doc: Int) throws(TSearchError) -> String {
+    try storedFields(doc)[.text] ?? ""
+  }
+
+  private func makeHit(_ doc: Int, score: Double) throws(TSearchError) -> Hit {
+    let f = try storedFields(doc)
+    return Hit(
+      id: f[.id] ?? "", path: f[.path] ?? f[.id] ?? "", title: f[.title] ?? "", date: f[.date] ?? "",
+      byline: f[.byline] ?? "", url: f[.url] ?? "", score: score, passages: [])
+  }
+
+  /// The stored document with this id, if the snapshot holds it.
+  public func document(id: String) throws(TSearchError) -> Document? {
+    for (i, s) in snapshot.segments.enumerated() {
+      for d in 0..<s.docCount where !s.isDeleted(d) {
+        let (docID, stamp) = try s.documents.source(d)
+        if docID == id {
+          let f = try storedFields(snapshot.bases[i] + d)
+          return Document(
+            id: docID, text: f[.text] ?? "", title: f[.title] ?? "", path: f[.path] ?? "", date: f[.date] ?? "",
+            byline: f[.byline] ?? "", url: f[.url] ?? "", language: f[.language] ?? "", source: stamp)
+        }
+      }
+    }
+    return nil
+  }
+}

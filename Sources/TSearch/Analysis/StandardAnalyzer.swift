@@ -1,0 +1,321 @@
+import Foundation
+
+/// The default analyzer: Unicode word segmentation, case and diacritic folding, English possessives,
+/// Porter2 stemming, and overlapping bigrams for Chinese, Japanese and Korean.
+///
+/// How news text is cut into terms (each of these is a test in `AnalyzerTests`):
+///
+/// | text | terms | why |
+/// |---|---|---|
+/// | `U.S.`, `U.S.A.` | `us`, `usa` | single letters joined by dots are an acronym |
+/// | `20%` | `20` | `%` is punctuation |
+/// | `$295.4 billion` | `295.4`, `billion` | a decimal number stays one term; `1,000` becomes `1000` |
+/// | `H20` | `h20` | letters and digits together stay one term |
+/// | `F-35`, `rare-earth` | `f` `35`, `rare` `earth` | hyphens split, at consecutive positions, so the query `F-35` is the phrase "f 35" |
+/// | `Xi's`, `Xi’s` | `xi` | typographic apostrophes are folded to `'`, the possessive `'s` is removed |
+/// | `don't` | `don't` | an apostrophe between letters stays inside the word |
+/// | `关税政策` | `关税` `税政` `政策` | CJK runs become overlapping character bigrams |
+public struct StandardAnalyzer: TextAnalyzer {
+  /// Whether English words are reduced to their Porter2 stem.
+  public var stemming: Bool
+  /// Tokens longer than this many UTF-8 bytes (base64 blobs, long URLs) are skipped.
+  public var maxTokenBytes: Int
+
+  public init(stemming: Bool = true, maxTokenBytes: Int = 64) {
+    self.stemming = stemming
+    self.maxTokenBytes = maxTokenBytes
+  }
+
+  public var name: String { stemming ? "standard-porter2" : "standard" }
+
+  public func forEachToken(in text: String, _ body: (Token) -> Void) {
+    var text = text
+    text.withUTF8 { bytes in
+      var segmenter = WordSegmenter(bytes: bytes)
+      var position = 0
+      let stemmer = Porter2Stemmer()
+      segmenter.run { part in
+        guard part.end - part.start <= maxTokenBytes else {
+          position += 1
+          return
+        }
+        var term = part.term
+        if stemming && part.isASCIILetters {
+          term = String(decoding: stemmer.stem(bytes: Array(term.utf8)), as: UTF8.self)
+        }
+        body(Token(term: term, position: position, start: part.start, end: part.end))
+        position += 1
+      }
+    }
+  }
+}
+
+/// A word part found by `WordSegmenter`: its folded text and its byte span.
+struct WordPart {
+  var term: String
+  var start: Int
+  var end: Int
+  /// True when `term` is only ASCII letters and apostrophes (what the English stemmer handles).
+  var isASCIILetters: Bool
+}
+
+/// Splits UTF-8 text into word parts, following the word-boundary ideas of UAX #29: letters and digits of any
+/// script form words, `'` `.` `,` join letters or digits on both sides, CJK characters form runs of their own.
+struct WordSegmenter {
+  let bytes: UnsafeBufferPointer<UInt8>
+
+  enum CharClass: Equatable {
+    case other
+    case letter
+    case digit
+    case cjk
+    case apostrophe
+    case period
+    case comma
+    case hyphen
+  }
+
+  init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+  /// Decodes the scalar at `i`; returns it and its length. Invalid bytes decode as U+FFFD of length 1.
+  @inline(__always)
+  func scalar(at i: Int) -> (UInt32, Int) {
+    let b0 = UInt32(bytes[i])
+    if b0 < 0x80 { return (b0, 1) }
+    let n = bytes.count
+    if b0 & 0xE0 == 0xC0, i + 1 < n, bytes[i + 1] & 0xC0 == 0x80 {
+      let v = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+      return v >= 0x80 ? (v, 2) : (0xFFFD, 1)
+    }
+    if b0 & 0xF0 == 0xE0, i + 2 < n, bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80 {
+      let v = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+      return v >= 0x800 ? (v, 3) : (0xFFFD, 1)
+    }
+    if b0 & 0xF8 == 0xF0, i + 3 < n, bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80,
+      bytes[i + 3] & 0xC0 == 0x80
+    {
+      let v =
+        (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
+        | UInt32(bytes[i + 3] & 0x3F)
+      return v >= 0x10000 && v <= 0x10FFFF ? (v, 4) : (0xFFFD, 1)
+    }
+    return (0xFFFD, 1)
+  }
+
+  static func isCJK(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x3040...0x30FF, 0x31F0...0x31FF,  // Hiragana, Katakana
+      0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,  // Han
+      0x20000...0x2FFFF, 0x30000...0x3134F,  // Han, supplementary planes
+      0xAC00...0xD7AF, 0x1100...0x11FF, 0x3130...0x318F,  // Hangul
+      0xFF66...0xFF9F:  // half-width Katakana
+      return true
+    default:
+      return false
+    }
+  }
+
+  @inline(__always)
+  static func classify(_ v: UInt32) -> CharClass {
+    if v < 0x80 {
+      switch v {
+      case 0x61...0x7A, 0x41...0x5A: return .letter
+      case 0x30...0x39: return .digit
+      case 0x27: return .apostrophe
+      case 0x2E: return .period
+      case 0x2C: return .comma
+      case 0x2D: return .hyphen
+      default: return .other
+      }
+    }
+    switch v {
+    case 0x2018, 0x2019, 0x02BC: return .apostrophe
+    case 0x2010, 0x2011: return .hyphen
+    case 0x00AD: return .hyphen  // soft hyphen
+    default: break
+    }
+    if isCJK(v) { return .cjk }
+    guard let s = Unicode.Scalar(v) else { return .other }
+    let p = s.properties
+    switch p.generalCategory {
+    case .decimalNumber: return .digit
+    case .nonspacingMark, .spacingMark, .enclosingMark: return .letter
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+      return .letter
+    case .letterNumber: return .letter
+    default: return p.isAlphabetic ? .letter : .other
+    }
+  }
+
+  /// Calls `emit` with every word part of the text, in order.
+  mutating func run(_ emit: (WordPart) -> Void) {
+    let n = bytes.count
+    var i = 0
+    // Chunks of the current word: letter/digit runs and the connector before each.
+    var chunks: [Chunk] = []
+    var cjk: [(start: Int, end: Int)] = []
+    while i < n {
+      let (v, len) = scalar(at: i)
+      let cls = Self.classify(v)
+      switch cls {
+      case .letter, .digit:
+        var chunk = Chunk(start: i, end: i + len, connector: .other, hasLetter: cls == .letter,
+          hasDigit: cls == .digit)
+        var j = i + len
+        // Extend the word: letters and digits, and connectors with a letter or digit on both sides.
+        while j < n {
+          let (w, l) = scalar(at: j)
+          let c = Self.classify(w)
+          if c == .letter || c == .digit {
+            chunk.end = j + l
+            if c == .letter { chunk.hasLetter = true } else { chunk.hasDigit = true }
+            j += l
+            continue
+          }
+          if c == .apostrophe || c == .period || c == .comma || c == .hyphen, j + l < n {
+            let (x, _) = scalar(at: j + l)
+            let nc = Self.classify(x)
+            if nc == .letter || nc == .digit {
+              chunks.append(chunk)
+              chunk = Chunk(start: j + l, end: j + l, connector: c, hasLetter: false, hasDigit: false)
+              j += l
+              continue
+            }
+          }
+          break
+        }
+        chunks.append(chunk)
+        emitWord(chunks, emit)
+        chunks.removeAll(keepingCapacity: true)
+        i = j
+      case .cjk:
+        var j = i
+        while j < n {
+          let (w, l) = scalar(at: j)
+          guard Self.isCJK(w) else { break }
+          cjk.append((j, j + l))
+          j += l
+        }
+        emitBigrams(cjk, emit)
+        cjk.removeAll(keepingCapacity: true)
+        i = j
+      default:
+        i += len
+      }
+    }
+  }
+
+  struct Chunk {
+    var start: Int
+    var end: Int
+    /// The connector between the previous chunk and this one (`.other` for the first).
+    var connector: CharClass
+    var hasLetter: Bool
+    var hasDigit: Bool
+  }
+
+  private func emitBigrams(_ chars: [(start: Int, end: Int)], _ emit: (WordPart) -> Void) {
+    if chars.count == 1 {
+      emit(WordPart(term: text(chars[0].start, chars[0].end), start: chars[0].start, end: chars[0].end,
+        isASCIILetters: false))
+      return
+    }
+    for k in 0..<(chars.count - 1) {
+      let s = chars[k].start, e = chars[k + 1].end
+      emit(WordPart(term: folded(s, e), start: s, end: e, isASCIILetters: false))
+    }
+  }
+
+  private func text(_ s: Int, _ e: Int) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[s..<e]), as: UTF8.self)
+  }
+
+  /// Lower-cased, diacritic- and width-folded text of a byte span; typographic apostrophes become `'`.
+  private func folded(_ s: Int, _ e: Int) -> String {
+    var ascii = true
+    for k in s..<e where bytes[k] >= 0x80 {
+      ascii = false
+      break
+    }
+    if ascii {
+      var out = [UInt8]()
+      out.reserveCapacity(e - s)
+      for k in s..<e {
+        let b = bytes[k]
+        out.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+    var raw = text(s, e)
+    raw = raw.replacingOccurrences(of: "\u{2019}", with: "'")
+      .replacingOccurrences(of: "\u{2018}", with: "'")
+      .replacingOccurrences(of: "\u{02BC}", with: "'")
+      .replacingOccurrences(of: "\u{00AD}", with: "")
+    return raw.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+  }
+
+  private func emitWord(_ chunks: [Chunk], _ emit: (WordPart) -> Void) {
+    if chunks.count == 1 {
+      emitPart(chunks[0].start, chunks[0].end, emit)
+      return
+    }
+    // A number with grouping commas and decimal points: 1,000 → 1000; 295.4 stays.
+    if chunks.allSatisfy({ !$0.hasLetter }) && chunks.dropFirst().allSatisfy({ $0.connector == .period || $0.connector == .comma }) {
+      var groupStart = 0
+      var pieces: [Int] = []  // indices where a new number starts
+      for (k, c) in chunks.enumerated() where k > 0 {
+        if c.connector == .comma && c.end - c.start != 3 {
+          pieces.append(k)
+        }
+      }
+      pieces.append(chunks.count)
+      for stop in pieces {
+        let s = chunks[groupStart].start, e = chunks[stop - 1].end
+        var term = ""
+        for k in groupStart..<stop {
+          if k > groupStart && chunks[k].connector == .period { term += "." }
+          term += text(chunks[k].start, chunks[k].end)
+        }
+        emit(WordPart(term: term, start: s, end: e, isASCIILetters: false))
+        groupStart = stop
+      }
+      return
+    }
+    // An acronym: single letters joined by periods (U.S., U.S.A., e.g.).
+    if chunks.allSatisfy({ $0.hasLetter && !$0.hasDigit && isSingleCharacter($0) })
+      && chunks.dropFirst().allSatisfy({ $0.connector == .period })
+    {
+      var term = ""
+      for c in chunks { term += folded(c.start, c.end) }
+      emit(WordPart(term: term, start: chunks[0].start, end: chunks[chunks.count - 1].end,
+        isASCIILetters: term.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }))
+      return
+    }
+    // Otherwise apostrophes join and every other connector splits.
+    var partStart = 0
+    for k in 1...chunks.count {
+      if k == chunks.count || chunks[k].connector != .apostrophe {
+        emitPart(chunks[partStart].start, chunks[k - 1].end, emit)
+        partStart = k
+      }
+    }
+  }
+
+  private func isSingleCharacter(_ c: Chunk) -> Bool {
+    let (_, len) = scalar(at: c.start)
+    return c.start + len == c.end
+  }
+
+  private func emitPart(_ s: Int, _ e: Int, _ emit: (WordPart) -> Void) {
+    var term = folded(s, e)
+    // The English possessive: Xi's → xi (and a bare trailing apostrophe).
+    if term.hasSuffix("'s") {
+      term.removeLast(2)
+    }
+    while term.hasSuffix("'") { term.removeLast() }
+    while term.hasPrefix("'") { term.removeFirst() }
+    guard !term.isEmpty else { return }
+    let letters = term.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x27 }
+    emit(WordPart(term: term, start: s, end: e, isASCIILetters: letters))
+  }
+}

@@ -1,0 +1,89 @@
+/// Per-document lengths and source records of a segment (`.doc`).
+///
+/// ```
+/// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount,
+///            SourceOffset (u64)^DocCount, Source^DocCount, Footer
+/// Source   → Id (varint length + UTF-8), Size (varint), Modified (u64, ns since 1970, two's complement),
+///            ContentHash (u64)
+/// ```
+/// `Length` is the number of tokens of the document's text (BM25's document length); `TotalLength` their sum.
+/// `SourceOffset` points at the document's `Source` from the start of the file.
+enum DocumentTableWriter {
+  static func write(lengths: [UInt32], sources: [(id: String, stamp: SourceStamp)]) -> [UInt8] {
+    var w = ByteWriter(capacity: 16 + lengths.count * 40)
+    FileEnvelope.writeHeader(&w, kind: .documents)
+    w.writeU32(UInt32(lengths.count))
+    w.writeU64(lengths.reduce(0) { $0 + UInt64($1) })
+    for l in lengths { w.writeU32(l) }
+    let offsetsStart = w.count
+    for _ in lengths { w.writeU64(0) }
+    var offsets: [Int] = []
+    for s in sources {
+      offsets.append(w.count)
+      w.writeString(s.id)
+      w.writeVarint(s.stamp.size)
+      w.writeU64(UInt64(bitPattern: s.stamp.modified))
+      w.writeU64(s.stamp.contentHash)
+    }
+    var bytes = w.bytes
+    for (i, o) in offsets.enumerated() {
+      var v = UInt64(o).littleEndian
+      withUnsafeBytes(of: &v) { raw in
+        for k in 0..<8 { bytes[offsetsStart + i * 8 + k] = raw[k] }
+      }
+    }
+    var out = ByteWriter()
+    out.append(contentsOf: bytes)
+    FileEnvelope.writeFooter(&out)
+    return out.bytes
+  }
+}
+
+struct DocumentTableReader {
+  let file: MappedFile
+  let docCount: Int
+  let totalLength: UInt64
+  private let lengthsOffset: Int
+  private let sourceOffsetsOffset: Int
+
+  init(file: MappedFile) throws(TSearchError) {
+    self.file = file
+    let body = try FileEnvelope.verify(file, kind: .documents)
+    var r = ByteReader(body)
+    do {
+      docCount = Int(try r.readU32())
+      totalLength = try r.readU64()
+    } catch {
+      throw .corrupt(file: file.path, reason: "no document count")
+    }
+    lengthsOffset = FileEnvelope.headerSize + 12
+    sourceOffsetsOffset = lengthsOffset + docCount * 4
+    guard sourceOffsetsOffset + docCount * 8 <= FileEnvelope.headerSize + body.count else {
+      throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
+    }
+  }
+
+  @inline(__always)
+  func length(_ doc: Int) -> UInt32 {
+    UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: lengthsOffset + doc * 4, as: UInt32.self))
+  }
+
+  func source(_ doc: Int) throws(TSearchError) -> (id: String, stamp: SourceStamp) {
+    let o = Int(
+      UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: sourceOffsetsOffset + doc * 8, as: UInt64.self)))
+    let end = file.bytes.count - FileEnvelope.footerSize
+    guard o >= sourceOffsetsOffset + docCount * 8, o < end else {
+      throw .corrupt(file: file.path, reason: "source record of document \(doc) out of bounds")
+    }
+    var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
+    do {
+      let id = try r.readString()
+      let size = try r.readVarint()
+      let modified = Int64(bitPattern: try r.readU64())
+      let hash = try r.readU64()
+      return (id, SourceStamp(size: size, modified: modified, contentHash: hash))
+    } catch {
+      throw .corrupt(file: file.path, reason: "source record of document \(doc) does not decode")
+    }
+  }
+}

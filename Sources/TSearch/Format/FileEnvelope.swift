@@ -1,0 +1,99 @@
+/// The header and footer every index file carries, so that each file identifies itself and can be verified.
+///
+/// ```
+/// File     → Header, Body, Footer
+/// Header   → Magic "TSRC" (4 bytes), Kind (4 ASCII bytes, e.g. "TDIC"), Version (u16)
+/// Footer   → BodyLength (u64), FooterMagic "TEND" (4 bytes), CRC32 (u32, over every byte before it)
+/// ```
+/// All integers are little-endian. `docs/FORMAT.md` lists the kinds and their versions.
+enum FileEnvelope {
+  static let magic: [UInt8] = Array("TSRC".utf8)
+  static let footerMagic: [UInt8] = Array("TEND".utf8)
+  static let headerSize = 10
+  static let footerSize = 16
+
+  static func writeHeader(_ w: inout ByteWriter, kind: FileKind) {
+    w.append(contentsOf: magic)
+    w.append(contentsOf: kind.rawValue.utf8)
+    w.writeU16(kind.version)
+  }
+
+  static func writeFooter(_ w: inout ByteWriter) {
+    w.writeU64(UInt64(w.count - headerSize))
+    w.append(contentsOf: footerMagic)
+    let crc = Checksum.crc32(w.bytes)
+    w.writeU32(crc)
+  }
+
+  /// Checks magic, kind, version, length and checksum; returns the body.
+  static func verify(_ file: MappedFile, kind: FileKind) throws(TSearchError) -> UnsafeRawBufferPointer {
+    let b = file.bytes
+    let name = file.path
+    guard b.count >= headerSize + footerSize else {
+      throw .corrupt(file: name, reason: "truncated: \(b.count) bytes is shorter than a header and a footer")
+    }
+    guard b[0..<4].elementsEqual(magic) else { throw .corrupt(file: name, reason: "not a tsearch file (bad magic)") }
+    guard b[4..<8].elementsEqual(kind.rawValue.utf8) else {
+      throw .corrupt(file: name, reason: "expected a \(kind.rawValue) file, found \(String(decoding: b[4..<8], as: UTF8.self))")
+    }
+    let version = UInt16(b[8]) | UInt16(b[9]) << 8
+    if version > kind.version {
+      throw .formatTooNew(file: name, version: Int(version), supported: Int(kind.version))
+    }
+    guard version == kind.version else {
+      throw .corrupt(file: name, reason: "unsupported \(kind.rawValue) version \(version)")
+    }
+    let footer = b.count - footerSize
+    guard b[(footer + 8)..<(footer + 12)].elementsEqual(footerMagic) else {
+      throw .corrupt(file: name, reason: "truncated or overwritten: no footer")
+    }
+    let bodyLength = b.loadUnaligned(fromByteOffset: footer, as: UInt64.self).littleEndian
+    guard bodyLength == UInt64(footer - headerSize) else {
+      throw .corrupt(file: name, reason: "length mismatch: footer says \(bodyLength) body bytes, file has \(footer - headerSize)")
+    }
+    let stored = b.loadUnaligned(fromByteOffset: footer + 12, as: UInt32.self).littleEndian
+    let actual = Checksum.crc32(UnsafeRawBufferPointer(rebasing: b[0..<(footer + 12)]))
+    guard stored == actual else {
+      throw .corrupt(file: name, reason: "checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))")
+    }
+    return UnsafeRawBufferPointer(rebasing: b[headerSize..<footer])
+  }
+
+  private static func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - s.count) + s
+  }
+}
+
+/// The kinds of index file, with the version of each that this code writes and reads.
+enum FileKind: String, CaseIterable {
+  /// `MANIFEST`: the current commit.
+  case manifest = "MNFT"
+  /// `<segment>.tdx`: the sorted term dictionary.
+  case terms = "TDIC"
+  /// `<segment>.pst`: doc ids and term frequencies.
+  case postings = "POST"
+  /// `<segment>.pos`: positions.
+  case positions = "POSN"
+  /// `<segment>.doc`: per-document lengths and source records.
+  case documents = "DOCS"
+  /// `<segment>.sto`: stored text and metadata, in compressed blocks.
+  case store = "STOR"
+  /// `<segment>_<gen>.del`: deleted documents of a segment.
+  case deletions = "DELS"
+
+  var version: UInt16 { 1 }
+
+  /// The file-name extension of a segment component.
+  var fileExtension: String {
+    switch self {
+    case .manifest: return ""
+    case .terms: return "tdx"
+    case .postings: return "pst"
+    case .positions: return "pos"
+    case .documents: return "doc"
+    case .store: return "sto"
+    case .deletions: return "del"
+    }
+  }
+}

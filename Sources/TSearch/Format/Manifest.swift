@@ -1,0 +1,92 @@
+/// The commit point of an index (`MANIFEST`): its settings and the segments that make it up.
+///
+/// ```
+/// Manifest → Header, Generation (u64), NextSegment (u64), Analyzer (string), K1 (f64), B (f64),
+///            SegmentCount (u32), Segment^SegmentCount, Footer
+/// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none)
+/// string   → Length (varint), UTF-8 bytes
+/// ```
+/// A commit writes every new segment file, fsyncs it, writes `MANIFEST.tmp`, fsyncs it, renames it over
+/// `MANIFEST` and fsyncs the folder: a reader sees the old commit or the new one, never a mix.
+struct Manifest: Equatable, Sendable {
+  struct SegmentEntry: Equatable, Sendable {
+    var name: String
+    var docCount: Int
+    var deletedCount: Int
+    var deletionGeneration: UInt64
+
+    var deletionFileName: String? {
+      deletionGeneration == 0 ? nil : "\(name)_\(deletionGeneration).\(FileKind.deletions.fileExtension)"
+    }
+    func fileName(_ kind: FileKind) -> String { "\(name).\(kind.fileExtension)" }
+    static let components: [FileKind] = [.terms, .postings, .positions, .documents, .store]
+  }
+
+  static let fileName = "MANIFEST"
+
+  var generation: UInt64 = 0
+  var nextSegment: UInt64 = 1
+  var analyzer: String
+  var k1: Double
+  var b: Double
+  var segments: [SegmentEntry] = []
+
+  func encoded() -> [UInt8] {
+    var w = ByteWriter()
+    FileEnvelope.writeHeader(&w, kind: .manifest)
+    w.writeU64(generation)
+    w.writeU64(nextSegment)
+    w.writeString(analyzer)
+    w.writeF64(k1)
+    w.writeF64(b)
+    w.writeU32(UInt32(segments.count))
+    for s in segments {
+      w.writeString(s.name)
+      w.writeU32(UInt32(s.docCount))
+      w.writeU32(UInt32(s.deletedCount))
+      w.writeU64(s.deletionGeneration)
+    }
+    FileEnvelope.writeFooter(&w)
+    return w.bytes
+  }
+
+  init(analyzer: String, k1: Double, b: Double) {
+    self.analyzer = analyzer
+    self.k1 = k1
+    self.b = b
+  }
+
+  init(file: MappedFile) throws(TSearchError) {
+    let body = try FileEnvelope.verify(file, kind: .manifest)
+    var r = ByteReader(body)
+    do {
+      generation = try r.readU64()
+      nextSegment = try r.readU64()
+      analyzer = try r.readString()
+      k1 = try r.readF64()
+      b = try r.readF64()
+      let count = Int(try r.readU32())
+      for _ in 0..<count {
+        let name = try r.readString()
+        let docs = Int(try r.readU32())
+        let deleted = Int(try r.readU32())
+        let gen = try r.readU64()
+        guard !name.isEmpty, !name.contains("/"), deleted <= docs else { throw ByteReader.Overrun(offset: r.offset) }
+        segments.append(SegmentEntry(name: name, docCount: docs, deletedCount: deleted, deletionGeneration: gen))
+      }
+      guard r.isAtEnd else { throw ByteReader.Overrun(offset: r.offset) }
+    } catch {
+      throw .corrupt(file: file.path, reason: "manifest does not decode")
+    }
+  }
+
+  /// Every file this commit references.
+  var referencedFiles: Set<String> {
+    var files: Set<String> = [Self.fileName]
+    for s in segments {
+      for k in SegmentEntry.components { files.insert(s.fileName(k)) }
+      if let d = s.deletionFileName { files.insert(d) }
+    }
+    return files
+  }
+}

@@ -1,0 +1,144 @@
+/// Stored documents of a segment (`.sto`): the text snippets are cut from, and the metadata shown in results.
+///
+/// ```
+/// Store      → Header, Block^BlockCount, BlockIndex, Trailer, Footer
+/// Block      → the block's documents, each a Record, compressed with the block's codec
+/// Record     → FieldCount (varint), (Tag (u8), Length (varint), UTF-8 bytes)^FieldCount
+/// BlockIndex → (Offset (u64), StoredLength (u32), RawLength (u32), FirstDoc (u32), Codec (u8))^BlockCount
+/// Trailer    → DocCount (u32), BlockCount (u32), BlockIndexOffset (u64)
+/// ```
+/// Codec 0 is raw bytes, 1 is raw DEFLATE (RFC 1951). Tags: 0 id, 1 text, 2 title, 3 path, 4 date, 5 byline,
+/// 6 url, 7 language. Documents are packed into blocks of about `blockTarget` raw bytes; a larger document
+/// gets a block of its own.
+struct StoredFieldsWriter {
+  static let blockTarget = 16 * 1024
+  static let indexEntrySize = 21
+
+  private var w = ByteWriter()
+  private var block = ByteWriter()
+  private var blockFirstDoc = 0
+  private var docCount = 0
+  private var index = ByteWriter()
+  private var blockCount = 0
+
+  init() { FileEnvelope.writeHeader(&w, kind: .store) }
+
+  mutating func add(fields: [(StoredField, String)]) throws {
+    if block.count == 0 { blockFirstDoc = docCount }
+    block.writeVarint(fields.count)
+    for (tag, value) in fields {
+      block.append(tag.rawValue)
+      block.writeString(value)
+    }
+    docCount += 1
+    if block.count >= Self.blockTarget { try flushBlock() }
+  }
+
+  private mutating func flushBlock() throws {
+    guard block.count > 0 else { return }
+    let raw = block.bytes
+    let packed = try Deflate.compress(raw)
+    let useDeflate = packed.count < raw.count * 9 / 10
+    index.writeU64(UInt64(w.count))
+    index.writeU32(UInt32(useDeflate ? packed.count : raw.count))
+    index.writeU32(UInt32(raw.count))
+    index.writeU32(UInt32(blockFirstDoc))
+    index.append(useDeflate ? 1 : 0)
+    w.append(contentsOf: useDeflate ? packed : raw)
+    block.reset()
+    blockCount += 1
+  }
+
+  mutating func finish() throws -> [UInt8] {
+    try flushBlock()
+    let indexOffset = w.count
+    w.append(contentsOf: index.bytes)
+    w.writeU32(UInt32(docCount))
+    w.writeU32(UInt32(blockCount))
+    w.writeU64(UInt64(indexOffset))
+    FileEnvelope.writeFooter(&w)
+    return w.bytes
+  }
+}
+
+struct StoredFieldsReader {
+  let file: MappedFile
+  let docCount: Int
+  let blockCount: Int
+  private let indexOffset: Int
+
+  init(file: MappedFile) throws(TSearchError) {
+    self.file = file
+    _ = try FileEnvelope.verify(file, kind: .store)
+    let trailer = file.bytes.count - FileEnvelope.footerSize - 16
+    var r = ByteReader(file.bytes, offset: trailer)
+    do {
+      docCount = Int(try r.readU32())
+      blockCount = Int(try r.readU32())
+      indexOffset = Int(try r.readU64())
+    } catch {
+      throw .corrupt(file: file.path, reason: "unreadable trailer")
+    }
+    guard indexOffset >= FileEnvelope.headerSize,
+      indexOffset + blockCount * StoredFieldsWriter.indexEntrySize == trailer
+    else {
+      throw .corrupt(file: file.path, reason: "block index out of bounds")
+    }
+  }
+
+  private struct BlockEntry {
+    var offset: Int, stored: Int, raw: Int, firstDoc: Int, codec: UInt8
+  }
+
+  private func entry(_ i: Int) throws -> BlockEntry {
+    var r = ByteReader(file.bytes, offset: indexOffset + i * StoredFieldsWriter.indexEntrySize)
+    return BlockEntry(
+      offset: Int(try r.readU64()), stored: Int(try r.readU32()), raw: Int(try r.readU32()),
+      firstDoc: Int(try r.readU32()), codec: try r.readU8())
+  }
+
+  /// The stored fields of one document.
+  func document(_ doc: Int) throws(TSearchError) -> [StoredField: String] {
+    guard doc >= 0, doc < docCount, blockCount > 0 else {
+      throw .corrupt(file: file.path, reason: "document \(doc) is not in the store")
+    }
+    do {
+      var lo = 0
+      var hi = blockCount - 1
+      while lo < hi {
+        let mid = (lo + hi + 1) / 2
+        if try entry(mid).firstDoc <= doc { lo = mid } else { hi = mid - 1 }
+      }
+      let e = try entry(lo)
+      guard e.offset >= FileEnvelope.headerSize, e.offset + e.stored <= indexOffset else {
+        throw ByteReader.Overrun(offset: e.offset)
+      }
+      let stored = UnsafeRawBufferPointer(rebasing: file.bytes[e.offset..<(e.offset + e.stored)])
+      let raw: [UInt8]
+      switch e.codec {
+      case 0: raw = Array(stored)
+      case 1: raw = try Deflate.decompress(stored, size: e.raw)
+      default: throw ByteReader.Overrun(offset: e.offset)
+      }
+      return try raw.withUnsafeBytes { buf in
+        var r = ByteReader(buf)
+        var current = e.firstDoc
+        while true {
+          let count = try r.readInt(limit: 64)
+          var fields: [StoredField: String] = [:]
+          for _ in 0..<count {
+            let tag = try r.readU8()
+            let value = try r.readLengthPrefixed()
+            if current == doc, let f = StoredField(rawValue: tag) {
+              fields[f] = String(decoding: value, as: UTF8.self)
+            }
+          }
+          if current == doc { return fields }
+          current += 1
+        }
+      }
+    } catch {
+      throw .corrupt(file: file.path, reason: "stored document \(doc) does not decode")
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/// Statistics and postings location of one term in one segment.
+struct TermInfo: Equatable {
+  var docFreq: Int
+  var totalFreq: Int
+  var postingsOffset: Int
+  var postingsLength: Int
+  var positionsOffset: Int
+  var positionsLength: Int
+}
+
+/// Writes the sorted term dictionary (`.tdx`).
+///
+/// ```
+/// TermDict   → Header, Block^BlockCount, BlockIndex, Trailer, Footer
+/// Block      → EntryCount (varint), PostingsStart (varint), PositionsStart (varint), Entry^EntryCount
+/// Entry      → Shared (varint), SuffixLength (varint), Suffix (bytes), DocFreq (varint),
+///              ExtraFreq (varint: TotalFreq − DocFreq), PostingsLength (varint), PositionsLength (varint)
+/// BlockIndex → BlockOffset (u32, from the start of the file)^BlockCount
+/// Trailer    → TermCount (u64), BlockCount (u32), BlockIndexOffset (u64)
+/// ```
+/// Keys are a field byte followed by the term's UTF-8 bytes, sorted as unsigned bytes. A block holds up to
+/// `blockSize` terms, front-coded against the previous term; the first term of a block is complete (Shared 0),
+/// so a lookup binary-searches the first terms of the blocks, then scans one block.
+struct TermDictionaryWriter {
+  static let blockSize = 32
+
+  private var w = ByteWriter()
+  private var blockOffsets: [UInt32] = []
+  private var block = ByteWriter()
+  private var blockEntries = 0
+  private var previous: [UInt8] = []
+  private var termCount: UInt64 = 0
+
+  init() { FileEnvelope.writeHeader(&w, kind: .terms) }
+
+  /// Adds the next term; keys must come in increasing order.
+  mutating func add(key: [UInt8], info: TermInfo) {
+    if blockEntries == Self.blockSize { flushBlock() }
+    if blockEntries == 0 {
+      block.writeVarint(info.postingsOffset)
+      block.writeVarint(info.positionsOffset)
+      previous = []
+    }
+    var shared = 0
+    let limit = min(previous.count, key.count)
+    while shared < limit && previous[shared] == key[shared] { shared += 1 }
+    block.writeVarint(shared)
+    block.writeBytes(key[shared...])
+    block.writeVarint(info.docFreq)
+    block.writeVarint(info.totalFreq - info.docFreq)
+    block.writeVarint(info.postingsLength)
+    block.writeVarint(info.positionsLength)
+    previous = key
+    blockEntries += 1
+    termCount += 1
+  }
+
+  private mutating func flushBlock() {
+    guard blockEntries > 0 else { return }
+    blockOffsets.append(UInt32(w.count))
+    // The entry count is written first so that a reader knows where the block ends.
+    w.writeVarint(blockEntries)
+    w.append(contentsOf: block.bytes)
+    block.reset()
+    blockEntries = 0
+  }
+
+  mutating func finish() -> [UInt8] {
+    flushBlock()
+    let indexOffset = w.count
+    for o in blockOffsets { w.writeU32(o) }
+    w.writeU64(termCount)
+    w.writeU32(UInt32(blockOffsets.count))
+    w.writeU64(UInt64(indexOffset))
+    FileEnvelope.writeFooter(&w)
+    return w.bytes
+  }
+}
+
+/// Reads a memory-mapped `.tdx`: exact lookups by binary search over blocks, and ordered iteration.
+struct TermDictionaryReader {
+  let file: MappedFile
+  let termCount: Int
+  let blockCount: Int
+  private let indexOffset: Int
+
+  init(file: MappedFile) throws(TSearchError) {
+    self.file = file
+    _ = try FileEnvelope.verify(file, kind: .terms)
+    let b = file.bytes
+    let trailer = b.count - FileEnvelope.footerSize - 20
+    guard trailer >= FileEnvelope.headerSize else { throw .corrupt(file: file.path, reason: "no trailer") }
+    var r = ByteReader(b, offset: trailer)
+    do {
+      termCount = Int(try r.readU64())
+      blockCount = Int(try r.readU32())
+      indexOffset = Int(try r.readU64())
+    } catch {
+      throw .corrupt(file: file.path, reason: "unreadable trailer")
+    }
+    guard indexOffset >= FileEnvelope.headerSize, indexOffset + blockCount * 4 == trailer,
+      termCount >= blockCount
+    else {
+      throw .corrupt(file: file.path, reason: "block index out of bounds")
+    }
+  }
+
+  private func blockOffset(_ i: Int) -> Int {
+    Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: indexOffset + i * 4, as: UInt32.self)))
+  }
+
+  /// A cursor over the entries of one block.
+  struct BlockCursor {
+    var reader: ByteReader
+    var remaining: Int
+    var key: [UInt8] = []
+    var info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+    private var nextPostings: Int
+    private var nextPositions: Int
+
+    init(reader: ByteReader) throws {
+      var r = reader
+      remaining = try r.readInt(limit: TermDictionaryWriter.blockSize)
+      nextPostings = try r.readInt()
+      nextPositions = try r.readInt()
+      self.reader = r
+    }
+
+    /// Moves to the next entry; false at the end of the block.
+    mutating func next() throws -> Bool {
+      guard remaining > 0 else { return false }
+      remaining -= 1
+      let shared = try reader.readInt(limit: key.count)
+      let suffix = try reader.readLengthPrefixed()
+      key.removeSubrange(shared...)
+      key.append(contentsOf: suffix)
+      let df = try reader.readInt(limit: Int(UInt32.max))
+      let extra = try reader.readInt(limit: Int(UInt32.max) << 8)
+      let pl = try reader.readInt(limit: reader.base.count)
+      let ql = try reader.readInt(limit: reader.base.count)
+      info = TermInfo(
+        docFreq: df, totalFreq: df + extra, postingsOffset: nextPostings, postingsLength: pl,
+        positionsOffset: nextPositions, positionsLength: ql)
+      nextPostings += pl
+      nextPositions += ql
+      return true
+    }
+  }
+
+  private func cursor(block i: Int) throws -> BlockCursor {
+    try BlockCursor(reader: ByteReader(file.bytes, offset: blockOffset(i)))
+  }
+
+  private func firstKey(block i: Int) throws -> [UInt8] {
+    var c = try cursor(block: i)
+    _ = try c.next()
+    return c.key
+  }
+
+  /// The entry of `key`, or nil when the segment does not hold it. O(log blocks + block size).
+  func lookup(_ key: [UInt8]) throws(TSearchError) -> TermInfo? {
+    do {
+      var lo = 0
+      var hi = blockCount - 1
+      guard hi >= 0 else { return nil }
+      // The last block whose first key is <= key.
+      while lo < hi {
+        let mid = (lo + hi + 1) / 2
+        if try !key.lexicographicallyPrecedes(firstKey(block: mid)) { lo = mid } else { hi = mid - 1 }
+      }
+      var c = try cursor(block: lo)
+      while try c.next() {
+        if c.key == key { return c.info }
+        if key.lexicographicallyPrecedes(c.key) { return nil }
+      }
+      return nil
+    } catch let e as TSearchError {
+      throw e
+    } catch {
+      throw .corrupt(file: file.path, reason: "term dictionary entry out of bounds")
+    }
+  }
+
+  /// Calls `body` for every key ≥ `start` in order until it returns false.
+  func forEach(from start: [UInt8], _ body: ([UInt8], TermInfo) -> Bool) throws(TSearchError) {
+    do {
+      guard blockCount > 0 else { return }
+      var lo = 0
+      var hi = blockCount - 1
+      while lo < hi {
+        let mid = (lo + hi + 1) / 2
+        if try !start.lexicographicallyPrecedes(firstKey(block: mid)) { lo = mid } else { hi = mid - 1 }
+      }
+      for b in lo..<blockCount {
+        var c = try cursor(block: b)
+        while try c.next() {
+          if c.key.lexicographicallyPrecedes(start) { continue }
+          if !body(c.key, c.info) { return }
+        }
+      }
+    } catch {
+      throw .corrupt(file: file.path, reason: "term dictionary entry out of bounds")
+    }
+  }
+}
+
+extension TermInfo {
+  init(docFreq: Int, totalFreq: Int, postingsOffset: Int, positionsOffset: Int) {
+    self.init(
+      docFreq: docFreq, totalFreq: totalFreq, postingsOffset: postingsOffset, postingsLength: 0,
+      positionsOffset: positionsOffset, positionsLength: 0)
+  }
+}

@@ -1,0 +1,53 @@
+/// A document to index: its id, its text and its metadata.
+public struct Document: Sendable, Hashable {
+  /// The document's id, unique in the index (for files, the absolute path). Adding a document with the id
+  /// of an existing one replaces it.
+  public var id: String
+  /// The text that is indexed, searched and shown in passages.
+  public var text: String
+  public var title: String
+  /// Where the document came from (a path or URL), shown in results.
+  public var path: String
+  /// Publication date as written in the source, ideally ISO 8601 (`2025-09-06`).
+  public var date: String
+  public var byline: String
+  public var url: String
+  public var language: String
+  /// How the source looked when indexed, so that `tsearch index` can skip unchanged files.
+  public var source: SourceStamp
+
+  public init(
+    id: String, text: String, title: String = "", path: String = "", date: String = "",
+    byline: String = "", url: String = "", language: String = "", source: SourceStamp = SourceStamp()
+  ) {
+    self.id = id
+    self.text = text
+    self.title = title
+    self.path = path.isEmpty ? id : path
+    self.date = date
+    self.byline = byline
+    self.url = url
+    self.language = language
+    self.source = source
+  }
+}
+
+/// Size, modification time and content hash of a document's source file.
+public struct SourceStamp: Sendable, Hashable {
+  public var size: UInt64
+  /// Modification time in nanoseconds since 1970.
+  public var modified: Int64
+  /// FNV-1a 64 of the file's bytes.
+  public var contentHash: UInt64
+
+  public init(size: UInt64 = 0, modified: Int64 = 0, contentHash: UInt64 = 0) {
+    self.size = size
+    self.modified = modified
+    self.contentHash = contentHash
+  }
+}
+
+/// The stored fields of a document, in the order of their tags in the store file.
+enum StoredField: UInt8, CaseIterable {
+  case id = 0, text = 1, title = 2, path = 3, date = 4, byline = 5, url = 6, language = 7
+}

@@ -1,0 +1,195 @@
+/// Adds, replaces and deletes documents, and commits them atomically. One writer per index at a time
+/// (enforced by `write.lock`); searchers keep reading the last commit while it works.
+///
+/// Documents are collected in memory and flushed to a new immutable segment when the RAM budget is reached
+/// or on `commit()`. Deletions are recorded per segment and written as a new deletion generation on commit.
+public final class IndexWriter {
+  public let path: String
+  public let analyzer: any TextAnalyzer
+  private var manifest: Manifest
+  private let lock: WriteLock
+  private var builder = SegmentBuilder()
+  /// Documents in the builder, by id; a replaced one is marked in `builderDeleted`.
+  private var builderIDs: [String: Int] = [:]
+  private var builderDeleted = DeletionSet(docCount: 0)
+  /// Segments flushed since the last commit, not yet in the manifest.
+  private var pendingSegments: [(entry: Manifest.SegmentEntry, deleted: DeletionSet)] = []
+  private var pendingIDs: [String: (segment: Int, doc: Int)] = [:]
+  /// Committed segments' current deletions, including those of this session.
+  private var committedDeletions: [String: DeletionSet] = [:]
+  private var changedSegments: Set<String> = []
+  /// Ids of committed documents → (segment name, local doc), read lazily.
+  private var committedIDs: [String: (segment: String, doc: Int)]?
+  private var committedSources: [String: SourceStamp] = [:]
+  public var ramBudgetBytes: Int
+
+  init(path: String, manifest: Manifest, analyzer: any TextAnalyzer, ramBudgetBytes: Int) throws(TSearchError) {
+    self.path = path
+    self.manifest = manifest
+    self.analyzer = analyzer
+    self.ramBudgetBytes = ramBudgetBytes
+    lock = try WriteLock(dir: path)
+    removeUnreferencedFiles()
+  }
+
+  deinit { lock.release() }
+
+  /// The ids and source stamps of every committed, live document (what `tsearch index` compares files against).
+  public func committedDocuments() throws(TSearchError) -> [String: SourceStamp] {
+    try loadCommittedIDs()
+    return committedSources
+  }
+
+  private func loadCommittedIDs() throws(TSearchError) {
+    guard committedIDs == nil else { return }
+    var ids: [String: (segment: String, doc: Int)] = [:]
+    var sources: [String: SourceStamp] = [:]
+    for entry in manifest.segments {
+      let docPath = "\(path)/\(entry.fileName(.documents))"
+      let table = try DocumentTableReader(file: MappedFile(path: docPath))
+      let deletions = try currentDeletions(entry)
+      for d in 0..<table.docCount where !deletions.contains(d) {
+        let (id, stamp) = try table.source(d)
+        ids[id] = (entry.name, d)
+        sources[id] = stamp
+      }
+    }
+    committedIDs = ids
+    committedSources = sources
+  }
+
+  private func currentDeletions(_ entry: Manifest.SegmentEntry) throws(TSearchError) -> DeletionSet {
+    if let d = committedDeletions[entry.name] { return d }
+    let set: DeletionSet
+    if let file = entry.deletionFileName {
+      set = try DeletionSet(file: MappedFile(path: "\(path)/\(file)"), expectedDocCount: entry.docCount)
+    } else {
+      set = DeletionSet(docCount: entry.docCount)
+    }
+    committedDeletions[entry.name] = set
+    return set
+  }
+
+  /// Adds a document, replacing any document with the same id.
+  public func add(_ document: Document) throws(TSearchError) {
+    try delete(id: document.id)
+    let n = builder.add(document, analyzer: analyzer)
+    builderIDs[document.id] = n
+    if builder.estimatedBytes >= ramBudgetBytes { try flush() }
+  }
+
+  /// Deletes the document with this id, if there is one. Returns whether one was found.
+  @discardableResult
+  public func delete(id: String) throws(TSearchError) -> Bool {
+    var found = false
+    if let n = builderIDs.removeValue(forKey: id) {
+      builderDeleted = grown(builderDeleted, to: builder.docCount)
+      builderDeleted.insert(n)
+      found = true
+    }
+    if let (segment, doc) = pendingIDs.removeValue(forKey: id) {
+      pendingSegments[segment].deleted.insert(doc)
+      found = true
+    }
+    try loadCommittedIDs()
+    if let (segment, doc) = committedIDs?.removeValue(forKey: id),
+      let entry = manifest.segments.first(where: { $0.name == segment })
+    {
+      var set = try currentDeletions(entry)
+      set.insert(doc)
+      committedDeletions[segment] = set
+      changedSegments.insert(segment)
+      committedSources.removeValue(forKey: id)
+      found = true
+    }
+    return found
+  }
+
+  private func grown(_ set: DeletionSet, to count: Int) -> DeletionSet {
+    guard set.docCount < count else { return set }
+    var bigger = DeletionSet(docCount: count)
+    for d in 0..<set.docCount where set.contains(d) { bigger.insert(d) }
+    return bigger
+  }
+
+  /// Writes the in-memory documents to a new segment (not visible until `commit()`).
+  public func flush() throws(TSearchError) {
+    guard builder.docCount > 0 else { return }
+    let name = "seg\(manifest.nextSegment)"
+    manifest.nextSegment += 1
+    try SegmentWriter.write(builder, name: name, dir: path)
+    let deleted = grown(builderDeleted, to: builder.docCount)
+    let index = pendingSegments.count
+    pendingSegments.append(
+      (Manifest.SegmentEntry(name: name, docCount: builder.docCount, deletedCount: 0, deletionGeneration: 0), deleted))
+    for (id, n) in builderIDs { pendingIDs[id] = (index, n) }
+    builder = SegmentBuilder()
+    builderIDs = [:]
+    builderDeleted = DeletionSet(docCount: 0)
+  }
+
+  /// Whether there is anything to commit.
+  public var hasChanges: Bool { builder.docCount > 0 || !pendingSegments.isEmpty || !changedSegments.isEmpty }
+
+  /// Makes every change since the last commit durable and visible to new searchers, atomically.
+  public func commit() throws(TSearchError) {
+    try flush()
+    guard !pendingSegments.isEmpty || !changedSegments.isEmpty else { return }
+    var next = manifest
+    next.generation += 1
+    for i in next.segments.indices where changedSegments.contains(next.segments[i].name) {
+      guard let set = committedDeletions[next.segments[i].name] else { continue }
+      next.segments[i].deletionGeneration = next.generation
+      next.segments[i].deletedCount = set.count
+      try FileIO.writeDurably(set.encoded(), to: "\(path)/\(next.segments[i].deletionFileName!)")
+    }
+    for (entry, deleted) in pendingSegments {
+      var e = entry
+      if deleted.count > 0 {
+        e.deletionGeneration = next.generation
+        e.deletedCount = deleted.count
+        try FileIO.writeDurably(deleted.encoded(), to: "\(path)/\(e.deletionFileName!)")
+      }
+      next.segments.append(e)
+    }
+    // Drop segments whose every document is deleted.
+    next.segments.removeAll { $0.deletedCount == $0.docCount }
+    try FileIO.syncDirectory(path)
+    try FileIO.replaceAtomically(next.encoded(), dir: path, name: Manifest.fileName)
+    manifest = next
+    pendingSegments = []
+    pendingIDs = [:]
+    changedSegments = []
+    committedDeletions = [:]
+    committedIDs = nil
+    removeUnreferencedFiles()
+  }
+
+  /// Discards every change since the last commit.
+  public func rollback() {
+    builder = SegmentBuilder()
+    builderIDs = [:]
+    builderDeleted = DeletionSet(docCount: 0)
+    pendingSegments = []
+    pendingIDs = [:]
+    changedSegments = []
+    committedDeletions = [:]
+    committedIDs = nil
+    removeUnreferencedFiles()
+  }
+
+  /// Removes index files no commit refers to (left by an earlier crash, a rollback or replaced deletions).
+  /// Readers that still map a removed file keep their mapping: the kernel frees it when they close it.
+  private func removeUnreferencedFiles() {
+    let keep = manifest.referencedFiles
+    for name in FileIO.listDirectory(path) where !keep.contains(name) && Self.isIndexFile(name) {
+      FileIO.remove("\(path)/\(name)")
+    }
+  }
+
+  static func isIndexFile(_ name: String) -> Bool {
+    if name == "\(Manifest.fileName).tmp" { return true }
+    guard name.hasPrefix("seg") else { return false }
+    return FileKind.allCases.contains { !$0.fileExtension.isEmpty && name.hasSuffix(".\($0.fileExtension)") }
+  }
+}

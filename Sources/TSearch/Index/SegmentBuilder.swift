@@ -1,0 +1,90 @@
+/// The in-memory inverted index of the documents added since the last flush.
+///
+/// Postings are kept already encoded (varint doc deltas, frequencies and position deltas), so memory use is close
+/// to the size of the segment that will be written, and `estimatedBytes` tracks it for the writer's RAM budget.
+struct SegmentBuilder {
+  /// Index field number of the body text; further fields (title, author) get their own numbers.
+  static let textField: UInt8 = 0
+
+  struct TermPostings {
+    var docFreq: UInt32 = 0
+    var totalFreq: UInt64 = 0
+    var lastDoc: UInt32 = 0
+    var postings = ByteWriter()
+    var positions = ByteWriter()
+  }
+
+  private(set) var termIDs: [[UInt8]: Int] = [:]
+  private(set) var terms: [TermPostings] = []
+  private(set) var keys: [[UInt8]] = []
+  private(set) var docLengths: [UInt32] = []
+  private(set) var docs: [StoredDocument] = []
+  private(set) var estimatedBytes = 0
+  private var scratch: [Int: [UInt32]] = [:]
+
+  var docCount: Int { docLengths.count }
+
+  struct StoredDocument {
+    var id: String
+    var fields: [(StoredField, String)]
+    var source: SourceStamp
+  }
+
+  /// Adds a document; returns its number in this segment.
+  @discardableResult
+  mutating func add(_ doc: Document, analyzer: any TextAnalyzer) -> Int {
+    let docNum = UInt32(docLengths.count)
+    scratch.removeAll(keepingCapacity: true)
+    var length: UInt32 = 0
+    analyzer.forEachToken(in: doc.text) { token in
+      var key = [SegmentBuilder.textField]
+      key.append(contentsOf: token.term.utf8)
+      let id: Int
+      if let existing = termIDs[key] {
+        id = existing
+      } else {
+        id = terms.count
+        termIDs[key] = id
+        keys.append(key)
+        terms.append(TermPostings())
+        estimatedBytes += key.count * 2 + 96
+      }
+      scratch[id, default: []].append(UInt32(token.position))
+      length += 1
+    }
+    for (id, positions) in scratch {
+      let before = terms[id].postings.count + terms[id].positions.count
+      let delta = terms[id].docFreq == 0 ? docNum : docNum - terms[id].lastDoc
+      let freq = positions.count
+      // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
+      if freq == 1 {
+        terms[id].postings.writeVarint(UInt64(delta) << 1 | 1)
+      } else {
+        terms[id].postings.writeVarint(UInt64(delta) << 1)
+        terms[id].postings.writeVarint(freq)
+      }
+      var last: UInt32 = 0
+      for p in positions {
+        terms[id].positions.writeVarint(UInt64(p - last))
+        last = p
+      }
+      terms[id].lastDoc = docNum
+      terms[id].docFreq += 1
+      terms[id].totalFreq += UInt64(freq)
+      estimatedBytes += terms[id].postings.count + terms[id].positions.count - before
+    }
+    docLengths.append(length)
+    let fields: [(StoredField, String)] = [
+      (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
+      (.byline, doc.byline), (.url, doc.url), (.language, doc.language),
+    ].filter { !$0.1.isEmpty }
+    docs.append(StoredDocument(id: doc.id, fields: fields, source: doc.source))
+    estimatedBytes += doc.text.utf8.count + doc.id.utf8.count + 64
+    return Int(docNum)
+  }
+
+  /// Term keys in dictionary order (unsigned bytes, lexicographic), with their postings.
+  func sortedTermIDs() -> [Int] {
+    (0..<keys.count).sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+  }
+}

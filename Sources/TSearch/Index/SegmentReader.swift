@@ -1,0 +1,43 @@
+/// One committed segment, memory-mapped: its terms, postings, document table, store and deletions.
+/// Immutable, so a reader may be shared by any number of concurrent searches.
+final class SegmentReader: Sendable {
+  let entry: Manifest.SegmentEntry
+  let terms: TermDictionaryReader
+  let postings: PostingsReader
+  let documents: DocumentTableReader
+  let store: StoredFieldsReader
+  let deletions: DeletionSet?
+
+  var docCount: Int { documents.docCount }
+  var liveCount: Int { docCount - (deletions?.count ?? 0) }
+
+  init(dir: String, entry: Manifest.SegmentEntry) throws(TSearchError) {
+    self.entry = entry
+    func map(_ kind: FileKind) throws(TSearchError) -> MappedFile {
+      let path = "\(dir)/\(entry.fileName(kind))"
+      guard FileIO.exists(path) else {
+        throw .corrupt(file: path, reason: "missing: the manifest lists segment \(entry.name) but the file is gone")
+      }
+      return try MappedFile(path: path)
+    }
+    terms = try TermDictionaryReader(file: map(.terms))
+    postings = try PostingsReader(postings: map(.postings), positions: map(.positions))
+    documents = try DocumentTableReader(file: map(.documents))
+    store = try StoredFieldsReader(file: map(.store))
+    guard documents.docCount == entry.docCount, store.docCount == entry.docCount else {
+      throw .corrupt(
+        file: "\(dir)/\(entry.fileName(.documents))",
+        reason: "holds \(documents.docCount) documents, the manifest says \(entry.docCount)")
+    }
+    if let del = entry.deletionFileName {
+      let path = "\(dir)/\(del)"
+      guard FileIO.exists(path) else { throw .corrupt(file: path, reason: "missing deletion file") }
+      deletions = try DeletionSet(file: MappedFile(path: path), expectedDocCount: entry.docCount)
+    } else {
+      deletions = nil
+    }
+  }
+
+  @inline(__always)
+  func isDeleted(_ doc: Int) -> Bool { deletions?.contains(doc) ?? false }
+}

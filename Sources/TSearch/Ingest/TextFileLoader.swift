@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What loading one file gave: a document (perhaps with a warning, e.g. repaired UTF-8), or the reason it was
+/// skipped.
+public enum LoadOutcome: Sendable {
+  case document(Document, warning: String?)
+  case skipped(reason: String)
+}
+
+/// A file's bytes, size, modification time and hash, read once.
+public struct FileContents: Sendable {
+  public var path: String
+  public var bytes: [UInt8]
+  public var stamp: SourceStamp
+
+  /// Reads a whole file. Throws `.io` naming the file when it cannot be read.
+  public static func read(_ path: String) throws(TSearchError) -> FileContents {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .io(path: path, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      offset += n
+    }
+    bytes.removeLast(bytes.count - offset)
+    let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    return FileContents(
+      path: path, bytes: bytes,
+      stamp: SourceStamp(size: UInt64(bytes.count), modified: mtime, contentHash: fnv1a(bytes)))
+  }
+
+  /// Size and modification time without reading the file (for the unchanged-file check).
+  public static func stamp(_ path: String) -> (size: UInt64, modified: Int64)? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return (UInt64(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+  }
+
+  /// FNV-1a, 64 bits.
+  public static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    return h
+  }
+}
+
+/// Turns a plain-text article into a `Document`: repairs the text, and takes the title (and a leading
+/// `date YYYY-MM-DD`) from its first line.
+public struct TextFileLoader: Sendable {
+  public init() {}
+
+  public func load(_ file: FileContents, id: String? = nil, displayPath: String? = nil) -> LoadOutcome {
+    var bytes = file.bytes
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    guard !bytes.isEmpty, bytes.contains(where: { !Self.isSpace($0) }) else {
+      return .skipped(reason: "empty file")
+    }
+    if Self.looksBinary(bytes) { return .skipped(reason: "binary file (NUL or control bytes)") }
+    var warning: String?
+    if !Self.isValidUTF8(bytes) {
+      warning = "invalid UTF-8, repaired (bad bytes replaced with U+FFFD)"
+    }
+    var text = String(decoding: bytes, as: UTF8.self)
+    if text.contains("\r") {
+      text = text.replacingAll("\r\n", with: "\n").replacingAll("\r", with: "\n")
+    }
+    let (title, date) = Self.titleAndDate(text)
+    let doc = Document(
+      id: id ?? file.path, text: text, title: title, path: displayPath ?? file.path, date: date, source: file.stamp)
+    return .document(doc, warning: warning)
+  }
+
+  static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+  /// A NUL byte, or more than 10% control bytes, in the first 8 KiB.
+  static func looksBinary(_ bytes: [UInt8]) -> Bool {
+    let head = bytes.prefix(8192)
+    var control = 0
+    for b in head {
+      if b == 0 { return true }
+      if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { control += 1 }
+    }
+    return control * 10 > head.count
+  }
+
+  static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    var it = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+      switch decoder.decode(&it) {
+      case .scalarValue: continue
+      case .emptyInput: return true
+      case .error: return false
+      }
+    }
+  }
+
+  /// The first non-empty line as the title, shortened on a word boundary when it is a whole paragraph.
+  static func titleAndDate(_ text: String) -> (String, String) {
+    var first = text.split(separator: "\n", omittingEmptySubsequences: true)
+      .first { !$0.allSatisfy(\.isWhitespace) }.map { String($0).trimmingWhitespace() } ?? ""
+    var date = ""
+    // A leading "date 2025-09-06" (as some scraped articles carry) is the date, not the title.
+    let words = first.split(separator: " ", maxSplits: 2)
+    if words.count >= 2, words[0].lowercased().hasPrefix("date"), isISODate(words[1]) {
+      date = String(words[1])
+      first = words.count > 2 ? String(words[2]) : ""
+    }
+    if first.count > 100 {
+      var cut = first.prefix(90)
+      if let space = cut.lastIndex(of: " ") { cut = cut[..<space] }
+      first = String(cut).trimmingWhitespace() + "…"
+    }
+    return (first, date)
+  }
+
+  static func isISODate(_ s: Substring) -> Bool {
+    let parts = s.split(separator: "-")
+    return parts.count == 3 && parts[0].count == 4 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+  }
+}
+
+extension String {
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

@@ -1,0 +1,129 @@
+/// Splits text into sentences, as UTF-8 byte ranges that never cross a line break (a paragraph boundary in
+/// plain-text articles).
+///
+/// A sentence ends at `.`, `!` or `?` (and any closing quotes or brackets after it) followed by white space and
+/// an upper-case letter, a digit, an opening quote or the end of the paragraph. A period after a known
+/// abbreviation (`Mr.`, `Jan.`, `Corp.`), after a single capital (`J. Smith`) or after an acronym with inner
+/// periods (`U.S.`) does not end a sentence, unless the next word is a common sentence opener (`The`, `He`, …).
+public struct SentenceSplitter: Sendable {
+  public init() {}
+
+  static let abbreviations: Set<String> = [
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm",
+    "st", "jr", "sr", "inc", "corp", "co", "ltd", "llc", "bros", "vs", "etc", "no", "nos", "vol", "fig", "approx",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "ft", "mt", "ave", "blvd", "dept", "univ", "est", "pres", "rev", "hon", "messrs", "mme", "mlle",
+    "e.g", "i.e", "cf", "al",
+  ]
+
+  static let sentenceOpeners: Set<String> = [
+    "the", "a", "an", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i", "you", "but",
+    "and", "or", "so", "in", "on", "at", "as", "if", "for", "while", "when", "after", "before", "its", "his",
+    "her", "their", "our", "there", "still", "meanwhile", "however", "some", "many", "both",
+  ]
+
+  /// Sentence byte ranges of `text`, white space trimmed, empty ones dropped.
+  public func sentences(_ text: String) -> [Range<Int>] {
+    var text = text
+    return text.withUTF8 { sentences(bytes: $0) }
+  }
+
+  func sentences(bytes b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+    var result: [Range<Int>] = []
+    let n = b.count
+    var start = 0
+    var i = 0
+    func emit(_ s: Int, _ e: Int) {
+      var s = s
+      var e = e
+      while s < e && isSpace(b[s]) { s += 1 }
+      while e > s && isSpace(b[e - 1]) { e -= 1 }
+      if e > s { result.append(s..<e) }
+    }
+    while i < n {
+      let c = b[i]
+      if c == 0x0A {  // line break: paragraph boundary
+        emit(start, i)
+        start = i + 1
+        i += 1
+        continue
+      }
+      if c == 0x2E || c == 0x21 || c == 0x3F {
+        var j = i + 1
+        // More terminal punctuation and closing quotes / brackets.
+        while j < n {
+          if b[j] == 0x2E || b[j] == 0x21 || b[j] == 0x3F || b[j] == 0x22 || b[j] == 0x27 || b[j] == 0x29
+            || b[j] == 0x5D
+          {
+            j += 1
+          } else if j + 2 < n && b[j] == 0xE2 && b[j + 1] == 0x80 && (b[j + 2] == 0x9D || b[j + 2] == 0x99) {
+            j += 3  // ” ’
+          } else {
+            break
+          }
+        }
+        if j >= n || b[j] == 0x0A {
+          emit(start, j)
+          start = j
+          i = j
+          continue
+        }
+        guard isSpace(b[j]) else {
+          i = j
+          continue
+        }
+        var k = j
+        while k < n && isSpace(b[k]) && b[k] != 0x0A { k += 1 }
+        if k >= n || b[k] == 0x0A {
+          emit(start, j)
+          start = k
+          i = k
+          continue
+        }
+        if c == 0x2E && !endsSentence(b, periodAt: i, nextWordAt: k) {
+          i = j
+          continue
+        }
+        if startsSentence(b[k]) || (k + 2 < n && b[k] == 0xE2 && b[k + 1] == 0x80 && b[k + 2] == 0x9C) {
+          emit(start, j)
+          start = k
+          i = k
+          continue
+        }
+        i = j
+        continue
+      }
+      i += 1
+    }
+    emit(start, n)
+    return result
+  }
+
+  private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+  private func startsSentence(_ c: UInt8) -> Bool {
+    (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x22 || c == 0x27 || c == 0x28 || c == 0x5B
+      || c >= 0xC0  // a non-ASCII letter: decide for a boundary
+  }
+
+  /// Whether the period at `p` ends a sentence, judging by the word before it and the word at `next`.
+  private func endsSentence(_ b: UnsafeBufferPointer<UInt8>, periodAt p: Int, nextWordAt next: Int) -> Bool {
+    var s = p
+    while s > 0 && !isSpace(b[s - 1]) && b[s - 1] != 0x28 && b[s - 1] != 0x22 { s -= 1 }
+    let word = String(decoding: UnsafeBufferPointer(rebasing: b[s..<p]), as: UTF8.self)
+    let lower = word.lowercased()
+    let letters = word.filter { $0 != "." }
+    let isSingleCapital = word.count == 1 && (word.first?.isUppercase ?? false)
+    let isAcronym = word.contains(".") && letters.count >= 1 && word.split(separator: ".").allSatisfy { $0.count == 1 }
+    if Self.abbreviations.contains(lower) || isSingleCapital || isAcronym {
+      var e = next
+      while e < b.count && !isSpace(b[e]) && b[e] != 0x2C { e += 1 }
+      let nextWord = String(decoding: UnsafeBufferPointer(rebasing: b[next..<e]), as: UTF8.self).lowercased()
+      // Titles and initials are followed by a name; acronyms end sentences before an opener.
+      if isAcronym && Self.sentenceOpeners.contains(nextWord) { return true }
+      return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The few system calls the index needs, each turning failure into `TSearchError.io` naming the path.
+enum FileIO {
+  static func errorText() -> String { String(cString: strerror(errno)) }
+
+  /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
+  static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
+    var failure: String?
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = errorText()
+          return
+        }
+        offset += n
+      }
+    }
+    if failure == nil && fsync(fd) != 0 { failure = errorText() }
+    if close(fd) != 0 && failure == nil { failure = errorText() }
+    if let failure {
+      unlink(path)
+      throw .io(path: path, reason: failure)
+    }
+  }
+
+  /// Makes the directory entries of `dir` durable (after creating or renaming files in it).
+  static func syncDirectory(_ dir: String) throws(TSearchError) {
+    let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: dir, reason: errorText()) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw .io(path: dir, reason: errorText()) }
+  }
+
+  /// Writes `bytes` to `dir/name` atomically: a temporary file, fsync, rename, fsync of the folder.
+  static func replaceAtomically(_ bytes: [UInt8], dir: String, name: String) throws(TSearchError) {
+    let tmp = "\(dir)/\(name).tmp"
+    try writeDurably(bytes, to: tmp)
+    guard rename(tmp, "\(dir)/\(name)") == 0 else {
+      let reason = errorText()
+      unlink(tmp)
+      throw .io(path: "\(dir)/\(name)", reason: reason)
+    }
+    try syncDirectory(dir)
+  }
+
+  static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  static func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  static func makeDirectory(_ path: String) throws(TSearchError) {
+    var prefix = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+      prefix += "/" + component
+      if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+        throw .io(path: prefix, reason: errorText())
+      }
+    }
+  }
+
+  static func listDirectory(_ path: String) -> [String] {
+    guard let dir = opendir(path) else { return [] }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = FileIO.entryName(entry)
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  /// The name of a directory entry returned by `readdir`.
+  static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+    withUnsafeBytes(of: entry.pointee.d_name) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+  }
+
+  static func remove(_ path: String) { unlink(path) }
+
+  static func fileSize(_ path: String) -> Int? {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : nil
+  }
+}
+
+/// The index's write lock: `write.lock`, held with `flock` for as long as a writer is open.
+/// The file records the holder's process id and host so that a second writer can say who holds it.
+final class WriteLock: @unchecked Sendable {
+  private var fd: Int32
+  let path: String
+
+  init(dir: String) throws(TSearchError) {
+    path = "\(dir)/write.lock"
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      var buf = [UInt8](repeating: 0, count: 256)
+      let n = read(fd, &buf, 255)
+      let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : "unknown process"
+      close(fd)
+      fd = -1
+      throw .locked(by: "\(holder.trimmingWhitespace()), lock file \(path)")
+    }
+    ftruncate(fd, 0)
+    var host = [CChar](repeating: 0, count: 256)
+    gethostname(&host, 255)
+    let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let text = Array("pid \(getpid()) on \(hostName)\n".utf8)
+    _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+  }
+
+  func release() {
+    guard fd >= 0 else { return }
+    ftruncate(fd, 0)
+    flock(fd, LOCK_UN)
+    close(fd)
+    fd = -1
+  }
+
+  deinit { release() }
+}
+
+extension String {
+  func trimmingWhitespace() -> String {
+    var s = Substring(self)
+    while let f = s.first, f.isWhitespace { s.removeFirst() }
+    while let l = s.last, l.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import TSearch
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct IndexCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "index",
+    abstract: "Add new and changed articles to the index, and drop those whose files are gone.",
+    discussion: """
+      Takes .txt files, recursively through folders (hidden files skipped, each file read once even through
+      symbolic links). Unchanged files are skipped; empty, binary or unreadable files are reported and skipped;
+      invalid UTF-8 is repaired with a warning. Creates the index if there is none.
+      """)
+
+  @OptionGroup var location: IndexLocation
+
+  @Argument(help: "Files and folders to index.")
+  var paths: [String] = []
+
+  func validate() throws {
+    guard !paths.isEmpty else { throw ValidationError("name the files or folders to index") }
+  }
+
+  func run() throws {
+    let started = Console.now()
+    let (path, _) = location.resolved
+    let index = try SearchIndex.openOrCreate(at: path)
+    let writer = try index.writer()
+    var indexer = FileIndexer()
+    if Console.stderrIsTerminal {
+      var last = 0.0
+      indexer.progress = { done, total in
+        let t = Console.now()
+        guard total >= 200, t - last > 100 || done == total else { return }
+        last = t
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        Console.write("\r[\(bar)] \(done)/\(total)", to: 2)
+        if done == total { Console.write("\n", to: 2) }
+      }
+    }
+    let summary = try indexer.update(writer, paths: paths)
+    for w in summary.warnings { Console.warn(w) }
+    let ms = Console.now() - started
+    print(
+      "added \(summary.added), updated \(summary.updated), removed \(summary.removed), "
+        + "unchanged \(summary.unchanged), skipped \(summary.skipped) · \(format3(ms / 1000)) s")
+  }
+}
+
+struct StatsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "stats", abstract: "Documents, terms, postings and index size.")
+
+  @OptionGroup var location: IndexLocation
+
+  func run() throws {
+    let index = try openIndex(location)
+    let s = try index.statistics()
+    var out = ""
+    out += "index            \(index.path)\n"
+    out += "documents        \(s.documents) (\(s.deletedDocuments) deleted), \(s.segments) segment(s), generation \(s.generation)\n"
+    out += "analyzer         \(s.analyzer)\n"
+    out += "terms            \(s.terms)\n"
+    out += "postings         \(s.postings)\n"
+    out += "tokens           \(s.tokens)\n"
+    out += "text bytes       \(s.textBytes)\n"
+    out += "index bytes      \(s.indexBytes) (\(format3(s.bytesPerTextByte)) bytes per text byte)\n"
+    let names = ["tdx": "term dictionary", "pst": "postings", "pos": "positions", "doc": "document table",
+                 "sto": "stored text", "del": "deletions", "MANIFEST": "manifest"]
+    for (ext, bytes) in s.bytesByFile.sorted(by: { $0.value > $1.value }) {
+      let label = "  .\(ext) \(names[ext] ?? "")"
+      out += label.padding(toLength: 28, withPad: " ", startingAt: 0) + "\(bytes)\n"
+    }
+    Console.write(out, to: 1)
+  }
+}
+
+struct AnalyzeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "analyze",
+    abstract: "Print the tokens the analyzer makes of TEXT: term, position, UTF-8 byte offsets, surface text.")
+
+  @Argument(help: "The text to analyze.")
+  var text: [String] = []
+
+  @Flag(name: .long, help: "Without stemming.")
+  var noStemming = false
+
+  func run() throws {
+    let joined = text.joined(separator: " ")
+    let analyzer = StandardAnalyzer(stemming: !noStemming)
+    let bytes = Array(joined.utf8)
+    var out = "term\tposition\tstart\tend\ttext\n"
+    for t in analyzer.tokens(joined) {
+      out += "\(t.term)\t\(t.position)\t\(t.start)\t\(t.end)\t\(String(decoding: bytes[t.start..<t.end], as: UTF8.self))\n"
+    }
+    Console.write(out, to: 1)
+  }
+}
+
+extension String {
+  func padding(toLength n: Int, withPad pad: String, startingAt: Int) -> String {
+    count >= n ? self + " " : self + String(repeating: pad, count: n - count)
+  }
+}

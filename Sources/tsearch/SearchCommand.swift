@@ -1,0 +1,143 @@
+import ArgumentParser
+import TSearch
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json
+}
+
+extension SearchOptions.Unit: ExpressibleByArgument {}
+
+struct SearchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "search",
+    abstract: "Search the index (the default command).",
+    discussion: """
+      Words match documents holding any of them, ranked by BM25; "quoted words" match the exact phrase.
+      Each hit shows its best passages with the query's words highlighted.
+      """)
+
+  @OptionGroup var location: IndexLocation
+
+  @Option(name: [.short, .long], help: "How many hits to show.")
+  var limit: Int = 10
+
+  @Option(name: .long, help: "Output format: text, or json (one JSON object per line and hit).")
+  var format: OutputFormat = .text
+
+  @Option(name: .long, help: "Rank documents, or passages across the whole index.")
+  var unit: SearchOptions.Unit = .document
+
+  @Option(name: .long, help: "Passages per document hit (0 for none).")
+  var passages: Int = 3
+
+  @Option(name: .long, help: "The longest passage, in characters.")
+  var passageLength: Int = 220
+
+  @Argument(help: "The query.")
+  var query: [String] = []
+
+  func validate() throws {
+    guard !query.isEmpty else { throw ValidationError("give a query, e.g. tsearch \"fentanyl tariffs\"") }
+    guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    guard passages >= 0 else { throw ValidationError("--passages must be 0 or more") }
+    guard passageLength >= 40 else { throw ValidationError("--passage-length must be at least 40") }
+  }
+
+  func run() throws {
+    let started = Console.now()
+    let index = try openIndex(location)
+    let searcher = try index.searcher()
+    let text = query.joined(separator: " ")
+    let options = SearchOptions(limit: limit, passagesPerHit: passages, passageLength: passageLength, unit: unit)
+    let results = try searcher.search(text, options: options)
+    let elapsed = Console.now() - started
+    switch format {
+    case .json: printJSON(results)
+    case .text: printText(results, elapsed: elapsed)
+    }
+    if results.hits.isEmpty { throw ExitCode(1) }
+  }
+
+  private func printText(_ results: SearchResults, elapsed: Double) {
+    var out = ""
+    for (rank, hit) in results.hits.enumerated() {
+      let title = hit.title.isEmpty ? Console.displayPath(hit.path) : hit.title
+      out += "\(Console.bold("\(rank + 1). \(title)"))  \(Console.dim(String(format3(hit.score))))\n"
+      var meta = [Console.displayPath(hit.path)]
+      if !hit.date.isEmpty { meta.append(hit.date) }
+      if !hit.byline.isEmpty { meta.append(hit.byline) }
+      out += "   \(Console.dim(meta.joined(separator: " · ")))\n"
+      for p in hit.passages {
+        out += "   " + render(p) + "\n"
+      }
+      out += "\n"
+    }
+    let what = unit == .passage ? "passages from \(results.totalMatches) matching" : "\(results.totalMatches)"
+    let shown = results.hits.count
+    out += Console.dim(
+      "\(shown) shown · \(what) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
+    Console.write(out, to: 1)
+  }
+
+  /// The passage with its highlights marked, and an ellipsis where text was left out.
+  private func render(_ p: Passage) -> String {
+    let bytes = Array(p.text.utf8)
+    var s = p.truncatedBefore ? "… " : ""
+    var at = 0
+    for h in p.highlights where h.lowerBound >= at && h.upperBound <= bytes.count {
+      s += String(decoding: bytes[at..<h.lowerBound], as: UTF8.self)
+      s += Console.highlight(String(decoding: bytes[h], as: UTF8.self))
+      at = h.upperBound
+    }
+    s += String(decoding: bytes[at...], as: UTF8.self)
+    if p.truncatedAfter { s += " …" }
+    return s
+  }
+
+  private func printJSON(_ results: SearchResults) {
+    var out = ""
+    for hit in results.hits {
+      var line = "{\"id\":\(JSONLine.quote(hit.id)),\"path\":\(JSONLine.quote(hit.path))"
+      line += ",\"title\":\(JSONLine.quote(hit.title)),\"date\":\(JSONLine.quote(hit.date))"
+      line += ",\"score\":\(JSONLine.number(hit.score)),\"passages\":["
+      line += hit.passages.map { p in
+        let hl = p.highlights.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
+        return "{\"text\":\(JSONLine.quote(p.text)),\"score\":\(JSONLine.number(p.score)),"
+          + "\"start\":\(p.start),\"end\":\(p.end),\"highlights\":[\(hl)]}"
+      }.joined(separator: ",")
+      line += "]}\n"
+      out += line
+    }
+    Console.write(out, to: 1)
+  }
+}
+
+func format3(_ d: Double) -> String {
+  let r = (d * 1000).rounded() / 1000
+  var s = String(r)
+  if let dot = s.firstIndex(of: ".") {
+    let decimals = s.distance(from: dot, to: s.endIndex) - 1
+    if decimals < 3 { s += String(repeating: "0", count: 3 - decimals) }
+  }
+  return s
+}
+
+/// Opens the index for searching. The default index (./index) is built from ./seeds on first use.
+func openIndex(_ location: IndexLocation) throws -> SearchIndex {
+  let (path, isDefault) = location.resolved
+  do {
+    return try SearchIndex.open(at: path)
+  } catch .noIndex(let p) {
+    guard isDefault, access("seeds", F_OK) == 0 else { throw TSearchError.noIndex(path: p) }
+    if Console.stderrIsTerminal { Console.warn("building \(path)/ from seeds/ (first use)") }
+    let index = try SearchIndex.openOrCreate(at: path)
+    let writer = try index.writer()
+    let summary = try FileIndexer().update(writer, paths: ["seeds"])
+    for w in summary.warnings { Console.warn(w) }
+    return index
+  }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import TSearch
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs the command line and maps outcomes to exit codes: 0 results, 1 no results, 2 usage or error.
+func runCLI() -> Never {
+  do {
+    var command = try TSearchCommand.parseAsRoot()
+    try command.run()
+    exit(0)
+  } catch let code as ExitCode {
+    exit(code.rawValue)
+  } catch let error as TSearchError {
+    Console.error(error.description)
+    exit(2)
+  } catch {
+    let code = TSearchCommand.exitCode(for: error)
+    let message = TSearchCommand.fullMessage(for: error)
+    if code == .success {
+      print(message)
+      exit(0)
+    }
+    Console.error(message)
+    exit(2)
+  }
+}
+
+runCLI()

@@ -1,0 +1,62 @@
+import Testing
+
+@testable import TSearch
+
+@Suite struct AnalyzerTests {
+  @Test func newsTokensAreFoundAsTyped() {
+    assertAnalyzes("U.S.", ["us"])
+    assertAnalyzes("the U.S.A. and US", ["the", "usa", "and", "us"])
+    assertAnalyzes("20%", ["20"])
+    assertAnalyzes("$295.4 billion", ["295.4", "billion"])
+    assertAnalyzes("1,000,000 soybeans", ["1000000", "soybean"])
+    assertAnalyzes("Nvidia's H20 chips", ["nvidia", "h20", "chip"])
+    assertAnalyzes("F-35", ["f", "35"])
+    assertAnalyzes("rare-earth magnets", ["rare", "earth", "magnet"])
+    assertAnalyzes("Xi's", ["xi"])
+    assertAnalyzes("Xi’s visit", ["xi", "visit"])
+    assertAnalyzes("don't yield", ["don't", "yield"])
+    assertAnalyzes("“talk but don’t yield”", ["talk", "but", "don't", "yield"])
+    assertAnalyzes("U.S.-China trade", ["us", "china", "trade"])
+    assertAnalyzes("Lingling.Wei@wsj.com", ["lingl", "wei", "wsj", "com"])
+  }
+
+  @Test func foldsCaseAndDiacritics() {
+    assertAnalyzes("Café DÉTENTE Straße", ["cafe", "detent", "strass"])
+    assertAnalyzes("TARIFFS Tariff tariffs", ["tariff", "tariff", "tariff"])
+  }
+
+  @Test func otherScriptsAreKept() {
+    assertAnalyzes("Москва торговля", ["москва", "торговля"])
+    assertAnalyzes("关税", ["关税"])
+    assertAnalyzes("关税政策", ["关税", "税政", "政策"])
+    assertAnalyzes("中", ["中"])
+    assertAnalyzes("東京タワー", ["東京", "京タ", "タワ", "ワー"])
+    assertAnalyzes("H20芯片", ["h20", "芯片"])
+  }
+
+  @Test func positionsAndByteOffsets() {
+    let text = "Xi’s tariffs: 关税!"
+    let tokens = StandardAnalyzer().tokens(text)
+    let bytes = Array(text.utf8)
+    #expect(tokens.map(\.position) == [0, 1, 2])
+    #expect(tokens.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } == ["Xi’s", "tariffs", "关税"])
+  }
+
+  @Test func withoutStemming() {
+    assertAnalyzes("Tariffs rising", ["tariffs", "rising"], analyzer: StandardAnalyzer(stemming: false))
+  }
+
+  @Test func hostileInputDoesNotCrash() {
+    let invalid = String(decoding: [0x61, 0xFF, 0xFE, 0x62, 0xE2, 0x82, 0x20, 0x63], as: UTF8.self)
+    #expect(!StandardAnalyzer().terms(invalid).isEmpty)
+    assertAnalyzes("", [])
+    assertAnalyzes("... --- ''' ,,, $$$", [])
+    let long = String(repeating: "a", count: 10_000)
+    assertAnalyzes(long + " ok", ["ok"])
+    assertAnalyzes("'s", ["s"])
+    // A million characters of mixed junk finishes and keeps positions increasing.
+    let junk = String(repeating: "x.y-z'1,2 关 ", count: 50_000)
+    let tokens = StandardAnalyzer().tokens(junk)
+    #expect(zip(tokens, tokens.dropFirst()).allSatisfy { $0.position < $1.position })
+  }
+}

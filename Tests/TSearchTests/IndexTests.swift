@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+@testable import TSearch
+
+@Suite struct IndexTests {
+  @Test func addSearchReopen() throws {
+    let dir = TemporaryDirectory()
+    _ = try makeIndex(["Tariffs on soybeans rose.", "Fentanyl talks stalled.", "Nothing here."], in: dir)
+    let searcher = try SearchIndex.open(at: dir.path + "/index").searcher()
+    #expect(searcher.documentCount == 3)
+    #expect(try searcher.search("soybean").hits.map(\.id) == ["d0"])
+    #expect(try searcher.search("zebra").hits.isEmpty)
+  }
+
+  @Test func phrasesMatchConsecutivePositionsOnly() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex(
+      ["talk but don't yield", "yield but talk", "rare earth magnets", "rare and earth"], in: dir
+    ).searcher()
+    #expect(try searcher.search("\"talk but don't yield\"").hits.map(\.id) == ["d0"])
+    #expect(try searcher.search("\"rare earth\"").hits.map(\.id) == ["d2"])
+    // A hyphenated word is a phrase too.
+    #expect(try searcher.search("rare-earth").hits.map(\.id) == ["d2"])
+    #expect(try searcher.search("\"earth rare\"").hits.isEmpty)
+  }
+
+  @Test func unbalancedQuoteIsASyntaxErrorWithColumn() {
+    #expect(throws: TSearchError.syntax(column: 10, message: "unbalanced quote")) {
+      try QueryParser().parse("fentanyl \"tariffs")
+    }
+  }
+
+  @Test func updateAndDeleteById() throws {
+    let dir = TemporaryDirectory()
+    let index = try makeIndex(["old soybean text", "keep me"], in: dir)
+    let w = try index.writer()
+    try w.add(Document(id: "d0", text: "new tariff text"))
+    try w.commit()
+    var s = try index.searcher()
+    #expect(try s.search("soybean").hits.isEmpty)
+    #expect(try s.search("tariff").hits.map(\.id) == ["d0"])
+    #expect(s.documentCount == 2)
+    try w.delete(id: "d0")
+    try w.commit()
+    s = try index.searcher()
+    #expect(try s.search("tariff").hits.isEmpty)
+    #expect(s.documentCount == 1)
+  }
+
+  @Test func oldSnapshotKeepsWorkingAfterCommit() throws {
+    let dir = TemporaryDirectory()
+    let index = try makeIndex(["alpha one"], in: dir)
+    let old = try index.searcher()
+    let w = try index.writer()
+    try w.delete(id: "d0")
+    try w.add(Document(id: "d1", text: "beta two"))
+    try w.commit()
+    #expect(try old.search("alpha").hits.map(\.id) == ["d0"])
+    #expect(try index.searcher().search("alpha").hits.isEmpty)
+  }
+
+  @Test func rollbackDiscards() throws {
+    let dir = TemporaryDirectory()
+    let index = try makeIndex(["alpha"], in: dir)
+    let w = try index.writer()
+    try w.add(Document(id: "x", text: "gamma"))
+    try w.flush()
+    w.rollback()
+    try w.commit()
+    #expect(try index.searcher().search("gamma").hits.isEmpty)
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/index")
+    #expect(!files.contains { $0.hasPrefix("seg2") })
+  }
+
+  @Test func secondWriterIsLockedOut() throws {
+    let dir = TemporaryDirectory()
+    let index = try makeIndex(["alpha"], in: dir)
+    let first = try index.writer()
+    let error = #expect(throws: TSearchError.self) { try index.writer() }
+    guard case .locked(let holder) = error else {
+      Issue.record("expected locked, got \(String(describing: error))")
+      return
+    }
+    #expect(holder.contains("pid"))
+    _ = first
+  }
+
+  @Test func manySegmentsAndRamBudgetFlushes() throws {
+    let dir = TemporaryDirectory()
+    let index = try SearchIndex.create(at: dir.path + "/i", settings: IndexSettings(ramBudgetBytes: 2_000))
+    let w = try index.writer()
+    for i in 0..<200 { try w.add(Document(id: "d\(i)", text: "word\(i % 7) common text number \(i)")) }
+    try w.commit()
+    let s = try index.searcher()
+    #expect(try index.statistics().segments > 1)
+    #expect(try s.search("common").totalMatches == 200)
+    #expect(try s.search("word3").totalMatches == 29)
+  }
+
+  @Test func storedFieldsRoundTrip() throws {
+    let dir = TemporaryDirectory()
+    let index = try SearchIndex.create(at: dir.path + "/i")
+    let w = try index.writer()
+    let big = String(repeating: "Tariffs rose again. ", count: 5_000) + "Fentanyl ends it."
+    let doc = Document(
+      id: "x", text: big, title: "T", path: "p.txt", date: "2025-09-06", byline: "By A", url: "https://e.x",
+      language: "en")
+    try w.add(doc)
+    try w.commit()
+    #expect(try index.searcher().document(id: "x") == doc)
+  }
+}
+
+@Suite struct CorruptionTests {
+  func corruptIndex(_ mutate: (String) throws -> Void) throws -> TSearchError? {
+    let dir = TemporaryDirectory()
+    _ = try makeIndex(["tariffs and soybeans", "fentanyl talks"], in: dir)
+    try mutate(dir.path + "/index")
+    do {
+      _ = try SearchIndex.open(at: dir.path + "/index").searcher().search("tariffs")
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test(arguments: ["tdx", "pst", "pos", "doc", "sto"])
+  func flippedByteIsDetected(ext: String) throws {
+    let error = try corruptIndex { path in
+      let file = path + "/seg1.\(ext)"
+      var data = try Data(contentsOf: URL(fileURLWithPath: file))
+      data[FileEnvelope.headerSize + 1] ^= 0x55  // a body byte: only the checksum can tell
+      try data.write(to: URL(fileURLWithPath: file))
+    }
+    guard case .corrupt(let file, let reason) = error else {
+      Issue.record("expected corrupt, got \(String(describing: error))")
+      return
+    }
+    #expect(file.hasSuffix("seg1.\(ext)"))
+    #expect(reason.contains("checksum"))
+  }
+
+  @Test(arguments: ["tdx", "sto", "MANIFEST"])
+  func truncatedFileIsDetected(name: String) throws {
+    let error = try corruptIndex { path in
+      let file = name == "MANIFEST" ? path + "/MANIFEST" : path + "/seg1.\(name)"
+      let data = try Data(contentsOf: URL(fileURLWithPath: file))
+      try data.prefix(data.count - 7).write(to: URL(fileURLWithPath: file))
+    }
+    guard case .corrupt = error else {
+      Issue.record("expected corrupt, got \(String(describing: error))")
+      return
+    }
+  }
+
+  @Test func emptyAndMissingFiles() throws {
+    let empty = try corruptIndex { path in try Data().write(to: URL(fileURLWithPath: path + "/seg1.pst")) }
+    guard case .corrupt(_, let reason) = empty else { Issue.record("\(String(describing: empty))"); return }
+    #expect(reason.contains("truncated"))
+    let missing = try corruptIndex { path in try FileManager.default.removeItem(atPath: path + "/seg1.doc") }
+    guard case .corrupt(_, let why) = missing else { Issue.record("\(String(describing: missing))"); return }
+    #expect(why.contains("missing"))
+  }
+
+  @Test func noIndexIsAClearError() {
+    #expect(throws: TSearchError.noIndex(path: "/nonexistent/tsearch")) {
+      try SearchIndex.open(at: "/nonexistent/tsearch")
+    }
+  }
+
+  @Test func newerFormatIsReportedAsSuch() throws {
+    let error = try corruptIndex { path in
+      let file = path + "/MANIFEST"
+      var data = try Data(contentsOf: URL(fileURLWithPath: file))
+      data[8] = 9
+      try data.write(to: URL(fileURLWithPath: file))
+    }
+    guard case .formatTooNew(_, let version, _) = error else { Issue.record("\(String(describing: error))"); return }
+    #expect(version == 9)
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import TSearch
+
+@Suite struct SentenceSplitterTests {
+  func split(_ text: String) -> [String] {
+    let bytes = Array(text.utf8)
+    return SentenceSplitter().sentences(text).map { String(decoding: bytes[$0], as: UTF8.self) }
+  }
+
+  @Test func abbreviationsDoNotEndSentences() {
+    #expect(
+      split("Mr. Li met U.S. officials on Aug. 22 in Washington. He left. The U.S. The end.")
+        == ["Mr. Li met U.S. officials on Aug. 22 in Washington.", "He left.", "The U.S.", "The end."])
+    #expect(split("“Talk,” he said. “Yield!” Then quiet") == ["“Talk,” he said.", "“Yield!”", "Then quiet"])
+    #expect(split("Line one\nLine two. Three") == ["Line one", "Line two.", "Three"])
+    #expect(split("It was 3.5 percent. J. Smith agreed.") == ["It was 3.5 percent.", "J. Smith agreed."])
+  }
+}
+
+@Suite struct PassageTests {
+  let article = """
+    Trade talks resumed in Washington. The weather was mild.
+    Beijing will demand the removal of 20% tariffs linked to the fentanyl trade. Soybean purchases were discussed.
+    An unrelated paragraph about sports and music follows here.
+    """
+
+  @Test func highlightsEverySurfaceForm() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex([article, "Tariff tariffs TARIFF"], in: dir).searcher()
+    let hit = try #require(try searcher.search("tariffs fentanyl").hits.first { $0.id == "d0" })
+    let best = try #require(hit.passages.first)
+    #expect(best.text.contains("fentanyl"))
+    #expect(highlighted(best) == ["tariffs", "fentanyl"])
+    // Offsets point into the document.
+    let docBytes = Array(article.utf8)
+    #expect(String(decoding: docBytes[best.start..<best.end], as: UTF8.self) == best.text)
+    let other = try #require(try searcher.search("tariff").hits.first { $0.id == "d1" })
+    #expect(highlighted(other.passages[0]) == ["Tariff", "tariffs", "TARIFF"])
+  }
+
+  @Test func phraseHighlightsOnlyPhraseOccurrences() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex(["The trade deal is near. A deal on trade is far."], in: dir).searcher()
+    let hit = try #require(try searcher.search("\"trade deal\"").hits.first)
+    #expect(hit.passages.flatMap(highlighted) == ["trade deal"])
+  }
+
+  @Test func passagesAreInDocumentOrderAndBounded() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex([article], in: dir).searcher()
+    let hit = try #require(try searcher.search("talks soybean fentanyl").hits.first)
+    #expect(!hit.passages.isEmpty && hit.passages.count <= 3)
+    #expect(zip(hit.passages, hit.passages.dropFirst()).allSatisfy { $0.end <= $1.start })
+    #expect(hit.passages.allSatisfy { $0.text.count <= 220 })
+  }
+
+  @Test func hugeDocumentGetsSnippets() throws {
+    let filler = String(repeating: "Markets were calm and nothing of note happened on the day. ", count: 90_000)
+    let text = filler + "Then fentanyl tariffs returned to the agenda. " + filler
+    #expect(text.utf8.count > 5_000_000)
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex([text], in: dir).searcher()
+    let hit = try #require(try searcher.search("fentanyl tariffs").hits.first)
+    #expect(hit.passages.first?.text == "Then fentanyl tariffs returned to the agenda.")
+  }
+
+  @Test func longSentencesAreWindowedOnWordBoundaries() throws {
+    let words = (0..<200).map { "word\($0)" }.joined(separator: " ")
+    let text = words + " fentanyl " + words + "."
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex([text], in: dir).searcher()
+    let p = try #require(try searcher.search("fentanyl").hits.first?.passages.first)
+    #expect(p.text.count <= 220)
+    #expect(p.truncatedBefore && p.truncatedAfter)
+    #expect(highlighted(p) == ["fentanyl"])
+    #expect(p.text.split(separator: " ").allSatisfy { $0.hasPrefix("word") || $0 == "fentanyl" })
+  }
+
+  @Test func passageUnitRanksPassagesAcrossDocuments() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex(
+      ["Soybeans. Nothing else matters here at all today.", "Soybean soybeans soybean exports to China rose."], in: dir
+    ).searcher()
+    let r = try searcher.search("soybeans", options: SearchOptions(limit: 3, unit: .passage))
+    #expect(r.hits.count == 2)
+    #expect(r.hits[0].id == "d1")
+    #expect(r.hits.allSatisfy { $0.passages.count == 1 })
+    #expect(r.hits[0].score >= r.hits[1].score)
+  }
+}

@@ -57,7 +57,7 @@ import Testing
   }
 
   @Test func hugeDocumentGetsSnippets() throws {
-    let filler = String(repeating: "Markets were calm and nothing of note happened on the day. ", count: 90_000)
+    let filler = String(repeating: "Markets were calm and nothing of note happened on the day. ", count: 45_000)
     let text = filler + "Then fentanyl tariffs returned to the agenda. " + filler
     #expect(text.utf8.count > 5_000_000)
     let dir = TemporaryDirectory()

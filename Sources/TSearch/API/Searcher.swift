@@ -108,7 +108,7 @@ public final class Searcher: Sendable {
         var hit = try makeHit(doc, score: score)
         if options.passagesPerHit > 0 {
           let text = try storedText(doc)
-          hit.passages = ranker.best(text: text, query: pq, limit: options.passagesPerHit)
+          hit.passages = ranker.snippets(text: text, query: pq, limit: options.passagesPerHit)
         }
         hits.append(hit)
       }
@@ -116,12 +116,7 @@ public final class Searcher: Sendable {
       var passages: [(doc: Int, passage: Passage)] = []
       for (doc, _) in top {
         let text = try storedText(doc)
-        var chosen: [Passage] = []
-        for p in ranker.candidates(text: text, query: pq) where p.score > 0 {
-          if chosen.contains(where: { $0.start < p.end && p.start < $0.end }) { continue }
-          chosen.append(p)
-          if chosen.count == options.limit { break }
-        }
+        let chosen = ranker.best(text: text, query: pq, limit: options.limit).filter { $0.score > 0 }
         passages.append(contentsOf: chosen.map { (doc, $0) })
       }
       passages.sort { $0.passage.score != $1.passage.score ? $0.passage.score > $1.passage.score : $0.doc < $1.doc }

@@ -112,8 +112,15 @@ private struct StemBuffer {
   }
 
   func endsWith(_ suffix: [UInt8]) -> Bool {
-    guard suffix.count <= w.count else { return false }
-    return w[(w.count - suffix.count)...].elementsEqual(suffix)
+    let n = w.count
+    let m = suffix.count
+    guard m <= n else { return false }
+    var i = 1
+    while i <= m {
+      if w[n - i] != suffix[m - i] { return false }
+      i += 1
+    }
+    return true
   }
   func endsWith(_ suffix: String) -> Bool { endsWith(Array(suffix.utf8)) }
 

@@ -34,6 +34,8 @@ public struct StandardAnalyzer: TextAnalyzer {
       var segmenter = WordSegmenter(bytes: bytes)
       var position = 0
       let stemmer = Porter2Stemmer()
+      // Words repeat: stem each distinct word of the text once.
+      var stems: [String: String] = [:]
       segmenter.run { part in
         guard part.end - part.start <= maxTokenBytes else {
           position += 1
@@ -41,7 +43,13 @@ public struct StandardAnalyzer: TextAnalyzer {
         }
         var term = part.term
         if stemming && part.isASCIILetters {
-          term = String(decoding: stemmer.stem(bytes: Array(term.utf8)), as: UTF8.self)
+          if let known = stems[term] {
+            term = known
+          } else {
+            let stem = String(decoding: stemmer.stem(bytes: Array(term.utf8)), as: UTF8.self)
+            stems[term] = stem
+            term = stem
+          }
         }
         body(Token(term: term, position: position, start: part.start, end: part.end))
         position += 1

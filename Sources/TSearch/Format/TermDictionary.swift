@@ -136,8 +136,8 @@ struct TermDictionaryReader {
       key.append(contentsOf: suffix)
       let df = try reader.readInt(limit: Int(UInt32.max))
       let extra = try reader.readInt(limit: Int(UInt32.max) << 8)
-      let pl = try reader.readInt(limit: reader.base.count)
-      let ql = try reader.readInt(limit: reader.base.count)
+      let pl = try reader.readInt(limit: Int(Int64.max >> 8))
+      let ql = try reader.readInt(limit: Int(Int64.max >> 8))
       info = TermInfo(
         docFreq: df, totalFreq: df + extra, postingsOffset: nextPostings, postingsLength: pl,
         positionsOffset: nextPositions, positionsLength: ql)

@@ -14,7 +14,7 @@ struct SegmentBuilder {
     var positions = ByteWriter()
   }
 
-  private(set) var termIDs: [[UInt8]: Int] = [:]
+  private(set) var termIDs: [String: Int] = [:]
   private(set) var terms: [TermPostings] = []
   private(set) var keys: [[UInt8]] = []
   private(set) var docLengths: [UInt32] = []
@@ -37,14 +37,14 @@ struct SegmentBuilder {
     scratch.removeAll(keepingCapacity: true)
     var length: UInt32 = 0
     analyzer.forEachToken(in: doc.text) { token in
-      var key = [SegmentBuilder.textField]
-      key.append(contentsOf: token.term.utf8)
       let id: Int
-      if let existing = termIDs[key] {
+      if let existing = termIDs[token.term] {
         id = existing
       } else {
+        var key = [SegmentBuilder.textField]
+        key.append(contentsOf: token.term.utf8)
         id = terms.count
-        termIDs[key] = id
+        termIDs[token.term] = id
         keys.append(key)
         terms.append(TermPostings())
         estimatedBytes += key.count * 2 + 96

@@ -45,13 +45,18 @@ struct PassageRanker {
     var leaf: Int
   }
 
-  /// All scored candidates of `text`, best first.
-  func candidates(text: String, query: PassageQuery) -> [Passage] {
+  /// Scores every candidate of `text`; `pick` receives them best first and materialises the ones it keeps.
+  func rank(
+    text: String, query: PassageQuery, pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
+  ) -> [Passage] {
     var text = text
-    return text.withUTF8 { bytes in candidates(text: bytes, query: query) }
+    return text.withUTF8 { bytes in rank(text: bytes, query: query, pick: pick) }
   }
 
-  func candidates(text bytes: UnsafeBufferPointer<UInt8>, query: PassageQuery) -> [Passage] {
+  func rank(
+    text bytes: UnsafeBufferPointer<UInt8>, query: PassageQuery,
+    pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
+  ) -> [Passage] {
     let textString = String(decoding: bytes, as: UTF8.self)
     var tokens: [Token] = []
     analyzer.forEachToken(in: textString) { tokens.append($0) }
@@ -98,53 +103,73 @@ struct PassageRanker {
       }
     }
 
-    var result: [Passage] = []
-    result.reserveCapacity(spans.count)
-    var m0 = 0
-    // Spans come in increasing start order within a sentence; locate matches by binary search.
+    var scored: [ScoredSpan] = []
+    scored.reserveCapacity(spans.count)
+    var tf = [Double](repeating: 0, count: weights.count)
     for span in spans {
-      m0 = lowerBound(matches, span.tokens.lowerBound)
-      var tf = [Double](repeating: 0, count: weights.count)
-      var highlights: [Range<Int>] = []
+      let m0 = lowerBound(matches, span.tokens.lowerBound)
       var m = m0
+      var any = false
       while m < matches.count && matches[m].tokenIndex < span.tokens.upperBound {
-        let match = matches[m]
-        if match.end <= span.bytes.upperBound {
-          tf[match.leaf] += 1
-          highlights.append((match.start - span.bytes.lowerBound)..<(match.end - span.bytes.lowerBound))
+        if matches[m].end <= span.bytes.upperBound {
+          tf[matches[m].leaf] += 1
+          any = true
         }
         m += 1
       }
-      let length = Double(span.tokens.count)
       var score = 0.0
-      for (leaf, f) in tf.enumerated() where f > 0 {
-        score += weights[leaf] * bm25.tfNorm(tf: f, length: length, averageLength: averageTokens)
+      if any {
+        let length = Double(span.tokens.count)
+        for leaf in tf.indices where tf[leaf] > 0 {
+          score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: length, averageLength: averageTokens)
+          tf[leaf] = 0
+        }
+      }
+      scored.append(ScoredSpan(bytes: span.bytes, firstMatch: m0, endMatch: m, score: score,
+        cutBefore: span.cutBefore, cutAfter: span.cutAfter))
+    }
+    scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.bytes.lowerBound < $1.bytes.lowerBound }
+    return pick(scored) { span in
+      var highlights: [Range<Int>] = []
+      for m in span.firstMatch..<span.endMatch where matches[m].end <= span.bytes.upperBound {
+        highlights.append((matches[m].start - span.bytes.lowerBound)..<(matches[m].end - span.bytes.lowerBound))
       }
       let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[span.bytes]), as: UTF8.self)
-      result.append(
-        Passage(text: text, score: score, start: span.bytes.lowerBound, end: span.bytes.upperBound,
-          highlights: highlights, truncatedBefore: span.cutBefore, truncatedAfter: span.cutAfter))
+      return Passage(text: text, score: span.score, start: span.bytes.lowerBound, end: span.bytes.upperBound,
+        highlights: highlights, truncatedBefore: span.cutBefore, truncatedAfter: span.cutAfter)
     }
-    result.sort { $0.score != $1.score ? $0.score > $1.score : $0.start < $1.start }
-    return result
   }
 
-  /// The best non-overlapping passages, up to `limit`, in document order. Passages scoring under half the best
-  /// are left out; a document without any match gets its opening passage.
-  func best(text: String, query: PassageQuery, limit: Int) -> [Passage] {
-    let all = candidates(text: text, query: query)
-    guard let top = all.first else { return [] }
-    if top.score <= 0 {
-      let first = all.min { $0.start < $1.start }!
-      return [first]
+  struct ScoredSpan {
+    var bytes: Range<Int>
+    var firstMatch: Int
+    var endMatch: Int
+    var score: Double
+    var cutBefore: Bool
+    var cutAfter: Bool
+  }
+
+  /// The best non-overlapping passages, up to `limit`, best first. With `relativeFloor`, passages scoring under
+  /// that fraction of the best are left out. A document without any match gets its opening passage.
+  func best(text: String, query: PassageQuery, limit: Int, relativeFloor: Double = 0) -> [Passage] {
+    rank(text: text, query: query) { spans, materialise in
+      guard let top = spans.first else { return [] }
+      if top.score <= 0 {
+        return [materialise(spans.min { $0.bytes.lowerBound < $1.bytes.lowerBound }!)]
+      }
+      var chosen: [ScoredSpan] = []
+      for s in spans {
+        guard s.score > 0, s.score >= top.score * relativeFloor, chosen.count < limit else { break }
+        if chosen.contains(where: { $0.bytes.overlaps(s.bytes) }) { continue }
+        chosen.append(s)
+      }
+      return chosen.map(materialise)
     }
-    var chosen: [Passage] = []
-    for p in all where p.score > 0 && p.score >= top.score * 0.5 {
-      if chosen.contains(where: { $0.start < p.end && p.start < $0.end }) { continue }
-      chosen.append(p)
-      if chosen.count == limit { break }
-    }
-    return chosen.sorted { $0.start < $1.start }
+  }
+
+  /// The passages to show for a document hit: the best ones (at least half the top score), in document order.
+  func snippets(text: String, query: PassageQuery, limit: Int) -> [Passage] {
+    best(text: text, query: query, limit: limit, relativeFloor: 0.5).sorted { $0.start < $1.start }
   }
 
   private func lowerBound(_ matches: [Match], _ tokenIndex: Int) -> Int {

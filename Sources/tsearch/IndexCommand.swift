@@ -46,9 +46,9 @@ struct IndexCommand: ParsableCommand {
     let summary = try indexer.update(writer, paths: paths)
     for w in summary.warnings { Console.warn(w) }
     let ms = Console.now() - started
-    print(
+    Console.write(
       "added \(summary.added), updated \(summary.updated), removed \(summary.removed), "
-        + "unchanged \(summary.unchanged), skipped \(summary.skipped) · \(format3(ms / 1000)) s")
+        + "unchanged \(summary.unchanged), skipped \(summary.skipped) · \(format3(ms / 1000)) s\n", to: 1)
   }
 }
 

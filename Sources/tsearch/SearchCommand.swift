@@ -22,7 +22,7 @@ struct SearchCommand: ParsableCommand {
 
   @OptionGroup var location: IndexLocation
 
-  @Option(name: [.short, .long], help: "How many hits to show.")
+  @Option(name: [.customShort("n"), .long], help: "How many hits to show.")
   var limit: Int = 10
 
   @Option(name: .long, help: "Output format: text, or json (one JSON object per line and hit).")
@@ -76,10 +76,9 @@ struct SearchCommand: ParsableCommand {
       }
       out += "\n"
     }
-    let what = unit == .passage ? "passages from \(results.totalMatches) matching" : "\(results.totalMatches)"
-    let shown = results.hits.count
+    let shown = "\(results.hits.count) \(unit == .passage ? "passages" : "hits") shown"
     out += Console.dim(
-      "\(shown) shown · \(what) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
+      "\(shown) · \(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
     Console.write(out, to: 1)
   }
 

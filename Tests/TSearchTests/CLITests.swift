@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// Runs the built `tsearch` executable as a user would, and checks output and exit codes.
+@Suite(.serialized) struct CLITests {
+  struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// `swift test` builds the executable next to the test bundle.
+  static var executable: URL {
+    Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("tsearch")
+  }
+
+  func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil) throws -> Run {
+    let p = Process()
+    p.executableURL = Self.executable
+    p.arguments = args
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "TSEARCH_INDEX")
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  @Test func executableIsBuilt() {
+    #expect(FileManager.default.isExecutableFile(atPath: Self.executable.path), "\(Self.executable.path)")
+  }
+
+  @Test func firstUseBuildsDefaultIndexFromSeeds() throws {
+    let dir = TemporaryDirectory()
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("seeds").path, toPath: dir.path + "/seeds")
+    let r = try run(["fentanyl tariffs"], cwd: dir.path)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dir.path + "/index/MANIFEST"))
+    #expect(r.stdout.contains("fentanyl"))
+    #expect(!r.stdout.contains("\u{1B}["), "no escape codes when stdout is not a terminal")
+    #expect(r.stdout.contains("documents matched"))
+    // Second run: the index exists, same answer.
+    let again = try run(["fentanyl tariffs"], cwd: dir.path)
+    #expect(again.stdout.split(separator: "\n").first == r.stdout.split(separator: "\n").first)
+  }
+
+  @Test func jsonHighlightsCoverTheMatchedWords() throws {
+    let dir = TemporaryDirectory()
+    let idx = dir.path + "/idx"
+    let indexed = try run(["index", "--index", idx, repositoryRoot.appendingPathComponent("seeds").path])
+    #expect(indexed.status == 0, "\(indexed.stderr)")
+    #expect(indexed.stdout.hasPrefix("added 5, updated 0, removed 0, unchanged 0, skipped 0"))
+    let r = try run(["--index", idx, "--format", "json", "fentanyl tariffs"])
+    #expect(r.status == 0)
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.count == 5)
+    var marked = Set<String>()
+    for line in lines {
+      let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      #expect(obj["id"] is String && obj["path"] is String && obj["title"] is String && obj["score"] is Double)
+      for p in try #require(obj["passages"] as? [[String: Any]]) {
+        let text = Array(try #require(p["text"] as? String).utf8)
+        #expect((p["end"] as! Int) - (p["start"] as! Int) == text.count)
+        for h in try #require(p["highlights"] as? [[Int]]) {
+          marked.insert(String(decoding: text[h[0]..<h[1]], as: UTF8.self).lowercased())
+        }
+      }
+    }
+    #expect(marked == ["fentanyl", "tariffs", "tariff"])
+  }
+
+  @Test func exitCodes() throws {
+    let dir = TemporaryDirectory()
+    let idx = dir.path + "/idx"
+    _ = try run(["index", "--index", idx, repositoryRoot.appendingPathComponent("seeds").path])
+    #expect(try run(["--index", idx, "zzzyzzx"]).status == 1)
+    let syntax = try run(["--index", idx, "fentanyl \"tariffs"])
+    #expect(syntax.status == 2)
+    #expect(syntax.stderr.contains("unbalanced quote at column 10"))
+    let missing = try run(["--index", dir.path + "/nothing", "x"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("no index"))
+    #expect(try run(["--bogus-flag"]).status == 2)
+    #expect(try run(["--help"]).status == 0)
+    let viaEnv = try run(["fentanyl"], env: ["TSEARCH_INDEX": idx], cwd: dir.path)
+    #expect(viaEnv.status == 0)
+  }
+
+  @Test func badFilesAreReportedAndTheRestIndexed() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("docs/good.txt", "Soybean exports rose.")
+    try dir.write("docs/empty.txt", "")
+    try dir.write("docs/binary.txt", Data([0x00, 0x01, 0x02, 0xFF, 0x00]))
+    try dir.write("docs/latin1.txt", Data([0x53, 0x6F, 0x79, 0x20, 0xE9, 0x74, 0xE9, 0x20, 0x74, 0x61, 0x72, 0x69, 0x66, 0x66]))
+    try dir.write("docs/.hidden.txt", "hidden soybean")
+    try FileManager.default.createSymbolicLink(atPath: dir.path + "/docs/loop", withDestinationPath: dir.path + "/docs")
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.path + "/docs/again.txt", withDestinationPath: dir.path + "/docs/good.txt")
+    let idx = dir.path + "/idx"
+    let r = try run(["index", "--index", idx, dir.path + "/docs", dir.path + "/missing-folder"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("added 2, updated 0, removed 0, unchanged 0, skipped 3"))
+    #expect(r.stderr.contains("empty.txt: skipped: empty file"))
+    #expect(r.stderr.contains("binary.txt: skipped: binary file"))
+    #expect(r.stderr.contains("latin1.txt: invalid UTF-8, repaired"))
+    #expect(r.stderr.contains("missing-folder"))
+    let s = try run(["--index", idx, "--format", "json", "soybean"])
+    #expect(s.stdout.split(separator: "\n").count == 1)
+    #expect(try run(["--index", idx, "tariff"]).status == 0)
+  }
+
+  @Test func reindexIsIncremental() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("a/one.txt", "Alpha tariffs.")
+    try dir.write("a/two.txt", "Beta soybeans.")
+    let idx = dir.path + "/idx"
+    _ = try run(["index", "--index", idx, dir.path + "/a"])
+    #expect(try run(["index", "--index", idx, dir.path + "/a"]).stdout.hasPrefix(
+      "added 0, updated 0, removed 0, unchanged 2"))
+    try FileManager.default.removeItem(atPath: dir.path + "/a/two.txt")
+    try dir.write("a/one.txt", "Gamma fentanyl, changed.")
+    #expect(try run(["index", "--index", idx, dir.path + "/a"]).stdout.hasPrefix(
+      "added 0, updated 1, removed 1, unchanged 0"))
+    #expect(try run(["--index", idx, "soybeans"]).status == 1)
+    #expect(try run(["--index", idx, "alpha"]).status == 1)
+    #expect(try run(["--index", idx, "fentanyl"]).status == 0)
+  }
+
+  @Test func statsAndAnalyze() throws {
+    let dir = TemporaryDirectory()
+    let idx = dir.path + "/idx"
+    _ = try run(["index", "--index", idx, repositoryRoot.appendingPathComponent("seeds").path])
+    let stats = try run(["stats", "--index", idx])
+    #expect(stats.status == 0)
+    #expect(stats.stdout.contains("documents        5 (0 deleted)"))
+    #expect(stats.stdout.contains("bytes per text byte"))
+    let a = try run(["analyze", "Xi’s U.S. tariffs"])
+    #expect(a.stdout == "term\tposition\tstart\tend\ttext\nxi\t0\t0\t6\tXi’s\nus\t1\t7\t10\tU.S\ntariff\t2\t12\t19\ttariffs\n")
+  }
+}

@@ -15,13 +15,13 @@ public struct Porter2Stemmer: Sendable {
 
   /// Stems one lower-case ASCII word given as bytes.
   public func stem(bytes input: [UInt8]) -> [UInt8] {
-    if let special = Self.exception1[input] { return special }
+    if input.count <= 6, let special = Self.exception1[input] { return special }
     if input.count < 3 { return input }
     var s = StemBuffer(input)
     s.prelude()
     s.markRegions()
     s.step1a()
-    if Self.exception2.contains(s.w) { return s.postlude() }
+    if s.w.count <= 7 && Self.exception2.contains(s.w) { return s.postlude() }
     s.step1b()
     s.step1c()
     s.step2()
@@ -83,8 +83,6 @@ private let step4Table = suffixTable([
 private let regionPrefixes: [[UInt8]] = [
   "gener", "commun", "arsen", "past", "univers", "later", "emerg", "organ", "inter",
 ].map { Array($0.utf8) }
-private let doubles: Set<[UInt8]> = Set(
-  ["bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt"].map { Array($0.utf8) })
 
 /// The word being stemmed, with the R1/R2 region starts (`p1`, `p2`) of the Snowball program.
 private struct StemBuffer {
@@ -102,6 +100,16 @@ private struct StemBuffer {
   static func isNonVowelWXY(_ c: UInt8) -> Bool {
     !isVowel(c) && c != UInt8(ascii: "w") && c != UInt8(ascii: "x") && c != chYUpper
   }
+  /// The letters whose doubling Step 1b undoes: bb dd ff gg mm nn pp rr tt.
+  static func isDoubleConsonant(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "b"), UInt8(ascii: "d"), UInt8(ascii: "f"), UInt8(ascii: "g"), UInt8(ascii: "m"),
+      UInt8(ascii: "n"), UInt8(ascii: "p"), UInt8(ascii: "r"), chT:
+      return true
+    default: return false
+    }
+  }
+
   static func isValidLI(_ c: UInt8) -> Bool {
     switch c {
     case UInt8(ascii: "c"), UInt8(ascii: "d"), chE, UInt8(ascii: "g"), UInt8(ascii: "h"),
@@ -122,14 +130,26 @@ private struct StemBuffer {
     }
     return true
   }
-  func endsWith(_ suffix: String) -> Bool { endsWith(Array(suffix.utf8)) }
+  func endsWith(_ suffix: StaticString) -> Bool {
+    let m = suffix.utf8CodeUnitCount
+    let n = w.count
+    guard m <= n else { return false }
+    let p = suffix.utf8Start
+    var i = 1
+    while i <= m {
+      if w[n - i] != p[m - i] { return false }
+      i += 1
+    }
+    return true
+  }
 
   mutating func replaceSuffix(_ length: Int, with replacement: [UInt8]) {
     w.removeLast(length)
     w.append(contentsOf: replacement)
   }
-  mutating func replaceSuffix(_ length: Int, with replacement: String) {
-    replaceSuffix(length, with: Array(replacement.utf8))
+  mutating func replaceSuffix(_ length: Int, with replacement: StaticString) {
+    w.removeLast(length)
+    w.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
   }
 
   /// `shortv` evaluated with the cursor at `n` (the end of the part of the word considered).
@@ -139,7 +159,7 @@ private struct StemBuffer {
       return true
     }
     if n == 2 && !Self.isVowel(w[1]) && Self.isVowel(w[0]) { return true }
-    return n >= 4 && w[(n - 4)..<n].elementsEqual("past".utf8)  // pasted, pasting
+    return n >= 4 && w[n - 4] == UInt8(ascii: "p") && w[n - 3] == chA && w[n - 2] == chS && w[n - 1] == chT  // pasted
   }
 
   func containsVowel(before end: Int) -> Bool {
@@ -210,7 +230,7 @@ private struct StemBuffer {
     if endsWith("sses") {
       replaceSuffix(4, with: "ss")
     } else if endsWith("ied") || endsWith("ies") {
-      replaceSuffix(3, with: w.count - 3 >= 2 ? "i" : "ie")
+      if w.count - 3 >= 2 { replaceSuffix(3, with: "i") } else { replaceSuffix(3, with: "ie") }
     } else if endsWith("us") || endsWith("ss") {
       return
     } else if endsWith("s") {
@@ -250,7 +270,7 @@ private struct StemBuffer {
     w.removeLast(suffixLength)
     if endsWith("at") || endsWith("bl") || endsWith("iz") {
       w.append(chE)
-    } else if w.count >= 2 && doubles.contains(Array(w[(w.count - 2)...])) {
+    } else if w.count >= 2 && w[w.count - 1] == w[w.count - 2] && Self.isDoubleConsonant(w[w.count - 1]) {
       let aeoAtStart = w.count == 3 && (w[0] == chA || w[0] == chE || w[0] == chO)
       if !aeoAtStart { w.removeLast() }
     } else if p1 == w.count && isShortSyllable(endingAt: w.count) {

@@ -10,6 +10,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension SearchOptions.Unit: ExpressibleByArgument {}
+extension QueryParser.DefaultOperator: ExpressibleByArgument {}
 
 struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -37,7 +38,10 @@ struct SearchCommand: ParsableCommand {
   @Option(name: .long, help: "The longest passage, in characters.")
   var passageLength: Int = 220
 
-  @Argument(help: "The query.")
+  @Option(name: .long, help: "How words without an operator combine: or (any, ranked) or and (all).")
+  var defaultOperator: QueryParser.DefaultOperator = .or
+
+  @Argument(help: "The query (see docs/QUERY.md): words, \"phrases\", AND/OR/NOT, +/-, tarif*, tarrifs~, title:…, date:….")
   var query: [String] = []
 
   func validate() throws {
@@ -52,7 +56,9 @@ struct SearchCommand: ParsableCommand {
     let index = try openIndex(location)
     let searcher = try index.searcher()
     let text = query.joined(separator: " ")
-    let options = SearchOptions(limit: limit, passagesPerHit: passages, passageLength: passageLength, unit: unit)
+    let options = SearchOptions(
+      limit: limit, passagesPerHit: passages, passageLength: passageLength, unit: unit,
+      defaultOperator: defaultOperator)
     let results = try searcher.search(text, options: options)
     let elapsed = Console.now() - started
     switch format {

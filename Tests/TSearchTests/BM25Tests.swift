@@ -27,13 +27,18 @@ import Testing
   @Test func scoresAddUpOverTerms() throws {
     let dir = TemporaryDirectory()
     let searcher = try makeIndex(texts, in: dir).searcher()
+    // Required words: plain sums of the terms' BM25.
+    let both = try searcher.search(Query.and([.term("tariffs"), .term("soybeans")])).hits
+    #expect(both.map(\.id) == ["d0"])
+    // d0: 0.293752268 + 0.470003629 / 2.2 = 0.507390282
+    #expect(abs(both[0].score - 0.507390282) < 1e-4)
+    // Optional words: the sum scaled by the fraction of words matched (coordination).
     let hits = try searcher.search("tariffs soybeans").hits
     #expect(hits.map(\.id) == ["d0", "d1", "d2"])
-    // d0: 0.293752268 + 0.470003629 / 2.2 = 0.507390282
     #expect(abs(hits[0].score - 0.507390282) < 1e-4)
-    // d1: 0.470003629 · 1 / (1 + 1.2 · (0.25 + 0.75 · 2/3)) = 0.247370331
-    #expect(abs(hits[1].score - 0.247370331) < 1e-4)
-    #expect(abs(hits[2].score - 0.188001452) < 1e-4)
+    // d1: 0.470003629 · 1 / (1 + 1.2 · (0.25 + 0.75 · 2/3)) = 0.247370331, matching 1 of 2 words: × 1/2
+    #expect(abs(hits[1].score - 0.247370331 / 2) < 1e-4)
+    #expect(abs(hits[2].score - 0.188001452 / 2) < 1e-4)
   }
 
   @Test func parametersAreSettings() throws {

@@ -18,11 +18,14 @@ public struct SearchOptions: Sendable {
   public var unit: Unit
   /// For `.passage`: how many of the best documents are split into passages.
   public var passageCandidateDocuments: Int
+  /// How juxtaposed words of a query string combine.
+  public var defaultOperator: QueryParser.DefaultOperator
 
   public init(
     limit: Int = 10, passagesPerHit: Int = 3, passageLength: Int = 220, unit: Unit = .document,
-    passageCandidateDocuments: Int = 100
+    passageCandidateDocuments: Int = 100, defaultOperator: QueryParser.DefaultOperator = .or
   ) {
+    self.defaultOperator = defaultOperator
     self.limit = limit
     self.passagesPerHit = passagesPerHit
     self.passageLength = passageLength
@@ -56,7 +59,6 @@ public struct SearchResults: Sendable {
 public final class Searcher: Sendable {
   let snapshot: IndexSnapshot
   public let settings: IndexSettings
-  public let parser = QueryParser()
 
   init(snapshot: IndexSnapshot, settings: IndexSettings) {
     self.snapshot = snapshot
@@ -68,30 +70,24 @@ public final class Searcher: Sendable {
 
   /// Parses and runs a query string.
   public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
-    try search(parser.parse(query), options: options)
+    try search(QueryParser(defaultOperator: options.defaultOperator).parse(query), options: options)
   }
 
   /// Runs a typed query.
   public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
-    let analyzed = query.analyzed(with: settings.analyzer)
-    var idfCache: [String: Double] = [:]
+    let analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
+    var idfCache: [[UInt8]: Double] = [:]
     let n = snapshot.statistics.docCount
-    for leaf in analyzed.positiveLeaves + allLeaves(analyzed) {
-      let terms: [String]
-      switch leaf {
-      case .term(let t): terms = [t]
-      case .phrase(let ts): terms = ts
-      default: terms = []
-      }
-      for t in terms where idfCache[t] == nil {
-        idfCache[t] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(SegmentMatcher.key(t)))
-      }
+    for (field, t) in allTerms(analyzed) {
+      let key = SegmentMatcher.key(field, t)
+      if idfCache[key] == nil { idfCache[key] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(key)) }
     }
     let cache = idfCache
     var all: [(doc: Int, score: Double)] = []
     for (i, segment) in snapshot.segments.enumerated() {
       let matcher = SegmentMatcher(
-        segment: segment, bm25: settings.bm25, statistics: snapshot.statistics, idf: { cache[$0] ?? 0 })
+        segment: segment, bm25: settings.bm25, statistics: snapshot.statistics,
+        idf: { cache[SegmentMatcher.key($0, $1)] ?? 0 })
       let r = try matcher.evaluate(analyzed)
       for (d, s) in zip(r.docs, r.scores) { all.append((snapshot.bases[i] + Int(d), s)) }
     }
@@ -129,21 +125,24 @@ public final class Searcher: Sendable {
     return SearchResults(hits: hits, totalMatches: total, documentCount: snapshot.liveDocCount)
   }
 
-  private func allLeaves(_ q: AnalyzedQuery) -> [AnalyzedQuery] {
+  /// Every (field, term) the query scores.
+  private func allTerms(_ q: AnalyzedQuery) -> [(UInt8, String)] {
     switch q {
-    case .term, .phrase: return [q]
-    case .or(let qs), .and(let qs): return qs.flatMap(allLeaves)
-    case .exclude(let a, let b): return allLeaves(a) + allLeaves(b)
-    case .nothing: return []
+    case .term(let f, let t): return [(f, t)]
+    case .phrase(let f, let ts, _), .anyTerm(let f, let ts): return ts.map { (f, $0) }
+    case .boolean(let a, let b, let c): return (a + b + c).flatMap(allTerms)
+    case .expansion, .dateRange, .nothing: return []
     }
   }
 
-  private func passageQuery(_ q: AnalyzedQuery, idf: [String: Double]) -> PassageQuery {
+  private func passageQuery(_ q: AnalyzedQuery, idf: [[UInt8]: Double]) -> PassageQuery {
     var pq = PassageQuery()
+    func w(_ t: String) -> Double { idf[SegmentMatcher.key(0, t)] ?? 0 }
     for leaf in q.positiveLeaves {
       switch leaf {
-      case .term(let t): pq.terms[t] = idf[t] ?? 0
-      case .phrase(let ts): pq.phrases.append((ts, ts.reduce(0) { $0 + (idf[$1] ?? 0) }))
+      case .term(_, let t): pq.terms[t] = w(t)
+      case .anyTerm(_, let ts): for t in ts { pq.terms[t] = w(t) }
+      case .phrase(_, let ts, let slop): pq.phrases.append((ts, ts.reduce(0) { $0 + w($1) }, slop))
       default: break
       }
     }

@@ -1,20 +1,22 @@
 /// Per-document lengths and source records of a segment (`.doc`).
 ///
 /// ```
-/// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount,
+/// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount, Date (u32)^DocCount,
 ///            SourceOffset (u64)^DocCount, Source^DocCount, Footer
 /// Source   → Id (varint length + UTF-8), Size (varint), Modified (u64, ns since 1970, two's complement),
 ///            ContentHash (u64)
 /// ```
+/// `Date` is the document's date as the number YYYYMMDD (0: none), for date-range queries.
 /// `Length` is the number of tokens of the document's text (BM25's document length); `TotalLength` their sum.
 /// `SourceOffset` points at the document's `Source` from the start of the file.
 enum DocumentTableWriter {
-  static func write(lengths: [UInt32], sources: [(id: String, stamp: SourceStamp)]) -> [UInt8] {
+  static func write(lengths: [UInt32], dates: [UInt32], sources: [(id: String, stamp: SourceStamp)]) -> [UInt8] {
     var w = ByteWriter(capacity: 16 + lengths.count * 40)
     FileEnvelope.writeHeader(&w, kind: .documents)
     w.writeU32(UInt32(lengths.count))
     w.writeU64(lengths.reduce(0) { $0 + UInt64($1) })
     for l in lengths { w.writeU32(l) }
+    for d in dates { w.writeU32(d) }
     let offsetsStart = w.count
     for _ in lengths { w.writeU64(0) }
     var offsets: [Int] = []
@@ -44,6 +46,7 @@ struct DocumentTableReader {
   let docCount: Int
   let totalLength: UInt64
   private let lengthsOffset: Int
+  private let datesOffset: Int
   private let sourceOffsetsOffset: Int
 
   init(file: MappedFile) throws(TSearchError) {
@@ -57,7 +60,8 @@ struct DocumentTableReader {
       throw .corrupt(file: file.path, reason: "no document count")
     }
     lengthsOffset = FileEnvelope.headerSize + 12
-    sourceOffsetsOffset = lengthsOffset + docCount * 4
+    datesOffset = lengthsOffset + docCount * 4
+    sourceOffsetsOffset = datesOffset + docCount * 4
     guard sourceOffsetsOffset + docCount * 8 <= FileEnvelope.headerSize + body.count else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
     }
@@ -66,6 +70,12 @@ struct DocumentTableReader {
   @inline(__always)
   func length(_ doc: Int) -> UInt32 {
     UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: lengthsOffset + doc * 4, as: UInt32.self))
+  }
+
+  /// The document's date as YYYYMMDD, 0 when it has none.
+  @inline(__always)
+  func date(_ doc: Int) -> UInt32 {
+    UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: datesOffset + doc * 4, as: UInt32.self))
   }
 
   func source(_ doc: Int) throws(TSearchError) -> (id: String, stamp: SourceStamp) {

@@ -3,7 +3,7 @@
 /// Postings are kept already encoded (varint doc deltas, frequencies and position deltas), so memory use is close
 /// to the size of the segment that will be written, and `estimatedBytes` tracks it for the writer's RAM budget.
 struct SegmentBuilder {
-  /// Index field number of the body text; further fields (title, author) get their own numbers.
+  /// Index field number of the body text; further fields (title, author, path) have their own numbers.
   static let textField: UInt8 = 0
 
   struct TermPostings {
@@ -17,7 +17,10 @@ struct SegmentBuilder {
   private(set) var termIDs: [String: Int] = [:]
   private(set) var terms: [TermPostings] = []
   private(set) var keys: [[UInt8]] = []
+  /// Tokens of each document's text (BM25's document length).
   private(set) var docLengths: [UInt32] = []
+  /// Each document's date as YYYYMMDD, 0 for none.
+  private(set) var docDates: [UInt32] = []
   private(set) var docs: [StoredDocument] = []
   private(set) var estimatedBytes = 0
   private var scratch: [Int: [UInt32]] = [:]
@@ -34,24 +37,45 @@ struct SegmentBuilder {
   @discardableResult
   mutating func add(_ doc: Document, analyzer: any TextAnalyzer) -> Int {
     let docNum = UInt32(docLengths.count)
-    scratch.removeAll(keepingCapacity: true)
     var length: UInt32 = 0
-    analyzer.forEachToken(in: doc.text) { token in
-      let id: Int
-      if let existing = termIDs[token.term] {
-        id = existing
-      } else {
-        var key = [SegmentBuilder.textField]
-        key.append(contentsOf: token.term.utf8)
-        id = terms.count
-        termIDs[token.term] = id
-        keys.append(key)
-        terms.append(TermPostings())
-        estimatedBytes += key.count * 2 + 96
+    for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
+    where !text.isEmpty {
+      scratch.removeAll(keepingCapacity: true)
+      // Terms of other fields than the text are keyed here with their field number as a leading control
+      // character, which no analyzer emits.
+      let prefix = field == .text ? "" : String(UnicodeScalar(field.number))
+      analyzer.forEachToken(in: text) { token in
+        let name = prefix.isEmpty ? token.term : prefix + token.term
+        let id: Int
+        if let existing = termIDs[name] {
+          id = existing
+        } else {
+          var key = [field.number]
+          key.append(contentsOf: token.term.utf8)
+          id = terms.count
+          termIDs[name] = id
+          keys.append(key)
+          terms.append(TermPostings())
+          estimatedBytes += key.count * 2 + 96
+        }
+        scratch[id, default: []].append(UInt32(token.position))
+        if field == .text { length += 1 }
       }
-      scratch[id, default: []].append(UInt32(token.position))
-      length += 1
+      record(docNum)
     }
+    docLengths.append(length)
+    docDates.append(DateValue.of(doc.date))
+    let fields: [(StoredField, String)] = [
+      (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
+      (.byline, doc.byline), (.url, doc.url), (.language, doc.language),
+    ].filter { !$0.1.isEmpty }
+    docs.append(StoredDocument(id: doc.id, fields: fields, source: doc.source))
+    estimatedBytes += doc.text.utf8.count + doc.id.utf8.count + 64
+    return Int(docNum)
+  }
+
+  /// Appends document `docNum`'s postings of the terms collected in `scratch`.
+  private mutating func record(_ docNum: UInt32) {
     for (id, positions) in scratch {
       let before = terms[id].postings.count + terms[id].positions.count
       let delta = terms[id].docFreq == 0 ? docNum : docNum - terms[id].lastDoc
@@ -73,17 +97,9 @@ struct SegmentBuilder {
       terms[id].totalFreq += UInt64(freq)
       estimatedBytes += terms[id].postings.count + terms[id].positions.count - before
     }
-    docLengths.append(length)
-    let fields: [(StoredField, String)] = [
-      (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
-      (.byline, doc.byline), (.url, doc.url), (.language, doc.language),
-    ].filter { !$0.1.isEmpty }
-    docs.append(StoredDocument(id: doc.id, fields: fields, source: doc.source))
-    estimatedBytes += doc.text.utf8.count + doc.id.utf8.count + 64
-    return Int(docNum)
   }
 
-  /// Term keys in dictionary order (unsigned bytes, lexicographic), with their postings.
+  /// Term keys in dictionary order (unsigned bytes, lexicographic).
   func sortedTermIDs() -> [Int] {
     (0..<keys.count).sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
   }

@@ -30,7 +30,7 @@ enum SegmentWriter {
       throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
     }
     let docTable = DocumentTableWriter.write(
-      lengths: builder.docLengths, sources: builder.docs.map { ($0.id, $0.source) })
+      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs.map { ($0.id, $0.source) })
 
     try FileIO.writeDurably(dict.finish(), to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
     try FileIO.writeDurably(postings.bytes, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")

@@ -84,7 +84,8 @@ public struct TextFileLoader: Sendable {
     }
     let (title, date) = Self.titleAndDate(text)
     let doc = Document(
-      id: id ?? file.path, text: text, title: title, path: displayPath ?? file.path, date: date, source: file.stamp)
+      id: id ?? file.path, text: text, title: title, path: displayPath ?? file.path, date: date,
+      byline: Self.byline(text), source: file.stamp)
     return .document(doc, warning: warning)
   }
 
@@ -130,6 +131,22 @@ public struct TextFileLoader: Sendable {
       first = String(cut).trimmingWhitespace() + "…"
     }
     return (first, date)
+  }
+
+  /// A "By Firstname Lastname" line among the first ten lines, as news agencies write bylines.
+  static func byline(_ text: String) -> String {
+    for line in text.split(separator: "\n", maxSplits: 10, omittingEmptySubsequences: true).prefix(10) {
+      let l = String(line).trimmingWhitespace()
+      guard l.hasPrefix("By "), l.count <= 80 else { continue }
+      let names = l.dropFirst(3).split(separator: " ")
+      let joiners: Set<Substring> = ["and", "de", "van", "von", "der", "la", "bin"]
+      if (1...8).contains(names.count),
+        names.allSatisfy({ ($0.first?.isUppercase ?? false) || joiners.contains($0) || $0 == "," })
+      {
+        return String(l.dropFirst(3))
+      }
+    }
+    return ""
   }
 
   static func isISODate(_ s: Substring) -> Bool {

@@ -18,7 +18,7 @@ public struct Passage: Sendable, Hashable {
 /// What passage scoring needs of a query: its terms and phrases with their collection idf.
 struct PassageQuery {
   var terms: [String: Double] = [:]
-  var phrases: [(terms: [String], idf: Double)] = []
+  var phrases: [(terms: [String], idf: Double, slop: Int)] = []
 
   var isEmpty: Bool { terms.isEmpty && phrases.isEmpty }
 }
@@ -111,7 +111,7 @@ struct PassageRanker {
       var m = m0
       var any = false
       while m < matches.count && matches[m].tokenIndex < span.tokens.upperBound {
-        if matches[m].end <= span.bytes.upperBound {
+        if matches[m].end <= span.bytes.upperBound && matches[m].leaf >= 0 {
           tf[matches[m].leaf] += 1
           any = true
         }
@@ -134,6 +134,17 @@ struct PassageRanker {
       for m in span.firstMatch..<span.endMatch where matches[m].end <= span.bytes.upperBound {
         highlights.append((matches[m].start - span.bytes.lowerBound)..<(matches[m].end - span.bytes.lowerBound))
       }
+      // Sorted, overlapping ranges merged (a word of a phrase may also match as a term).
+      highlights.sort { $0.lowerBound < $1.lowerBound }
+      var merged: [Range<Int>] = []
+      for h in highlights {
+        if let last = merged.last, h.lowerBound < last.upperBound {
+          merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, h.upperBound)
+        } else {
+          merged.append(h)
+        }
+      }
+      highlights = merged
       let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[span.bytes]), as: UTF8.self)
       return Passage(text: text, score: span.score, start: span.bytes.lowerBound, end: span.bytes.upperBound,
         highlights: highlights, truncatedBefore: span.cutBefore, truncatedAfter: span.cutAfter)
@@ -230,19 +241,40 @@ struct PassageRanker {
       for phrase in query.phrases {
         let leaf = weights.count
         weights.append(phrase.idf)
-        for (i, t) in tokens.enumerated() where t.term == phrase.terms[0] {
-          var ok = true
-          var endToken = i
-          for k in 1..<phrase.terms.count {
-            let p = t.position + k
-            guard p < tokenAt.count, tokenAt[p] >= 0, tokens[tokenAt[p]].term == phrase.terms[k] else {
-              ok = false
-              break
+        if phrase.slop == 0 {
+          for (i, t) in tokens.enumerated() where t.term == phrase.terms[0] {
+            var ok = true
+            var endToken = i
+            for k in 1..<phrase.terms.count {
+              let p = t.position + k
+              guard p < tokenAt.count, tokenAt[p] >= 0, tokens[tokenAt[p]].term == phrase.terms[k] else {
+                ok = false
+                break
+              }
+              endToken = tokenAt[p]
             }
-            endToken = tokenAt[p]
+            if ok {
+              matches.append(Match(tokenIndex: i, start: t.start, end: tokens[endToken].end, leaf: leaf))
+            }
           }
-          if ok {
-            matches.append(Match(tokenIndex: i, start: t.start, end: tokens[endToken].end, leaf: leaf))
+        } else {
+          // Sloppy phrase: mark each word of every occurrence within the slop, counting the occurrence once.
+          var positions: [[UInt32]] = phrase.terms.map { _ in [] }
+          for t in tokens {
+            for (k, word) in phrase.terms.enumerated() where t.term == word { positions[k].append(UInt32(t.position)) }
+          }
+          let others = Array(positions.dropFirst())
+          for p in positions[0] {
+            guard PhraseMatcher.distance(at: p, others: others, slop: phrase.slop) != nil else { continue }
+            let first = tokenAt[Int(p)]
+            matches.append(Match(tokenIndex: first, start: tokens[first].start, end: tokens[first].end, leaf: leaf))
+            for (k, list) in others.enumerated() {
+              if let q = PhraseMatcher.nearest(list, to: Int(p) + k + 1), tokenAt[q] >= 0 {
+                let tok = tokens[tokenAt[q]]
+                // Further words of the occurrence are highlighted but not counted again.
+                matches.append(Match(tokenIndex: tokenAt[q], start: tok.start, end: tok.end, leaf: -1))
+              }
+            }
           }
         }
       }

@@ -6,75 +6,109 @@ struct ScoredDocs {
   static let empty = ScoredDocs()
 }
 
-/// Evaluates an analyzed query against one segment, document-at-a-time over decoded postings.
+/// Evaluates an analyzed query against one segment, over decoded postings.
 struct SegmentMatcher {
   let segment: SegmentReader
   let bm25: BM25
   let statistics: CollectionStatistics
-  /// idf of each term, computed over the whole snapshot.
-  let idf: (String) -> Double
+  /// idf of each (field, term), computed over the whole snapshot.
+  let idf: (UInt8, String) -> Double
 
-  static func key(_ term: String) -> [UInt8] {
-    var k = [SegmentBuilder.textField]
+  static func key(_ field: UInt8, _ term: String) -> [UInt8] {
+    var k = [field]
     k.append(contentsOf: term.utf8)
     return k
   }
 
   func evaluate(_ q: AnalyzedQuery) throws(TSearchError) -> ScoredDocs {
     switch q {
-    case .nothing: return .empty
-    case .term(let t): return try term(t)
-    case .phrase(let terms): return try phrase(terms)
-    case .or(let qs):
+    case .nothing, .expansion: return .empty
+    case .term(let f, let t): return try term(f, t)
+    case .anyTerm(let f, let ts):
       var acc = ScoredDocs.empty
-      for sub in qs { acc = union(acc, try evaluate(sub)) }
+      for t in ts { acc = merge(acc, try term(f, t), combine: max) }
       return acc
-    case .and(let qs):
-      var acc: ScoredDocs?
-      for sub in qs {
-        let r = try evaluate(sub)
-        acc = acc.map { intersect($0, r) } ?? r
-        if acc?.docs.isEmpty == true { break }
+    case .phrase(let f, let terms, let slop): return try phrase(f, terms, slop: slop)
+    case .dateRange(let lo, let hi):
+      var out = ScoredDocs()
+      for d in 0..<segment.docCount where !segment.isDeleted(d) {
+        let v = segment.documents.date(d)
+        if v != 0 && v >= lo && v <= hi {
+          out.docs.append(UInt32(d))
+          out.scores.append(0)
+        }
       }
-      return acc ?? .empty
-    case .exclude(let a, let b):
-      return subtract(try evaluate(a), try evaluate(b))
+      return out
+    case .boolean(let must, let should, let mustNot):
+      var required: ScoredDocs?
+      for sub in must {
+        let r = try evaluate(sub)
+        required = required.map { intersect($0, r) } ?? r
+        if required?.docs.isEmpty == true { return .empty }
+      }
+      var optional = ScoredDocs.empty
+      var counts: [UInt32: Int] = [:]
+      for sub in should {
+        let r = try evaluate(sub)
+        if should.count > 1 { for d in r.docs { counts[d, default: 0] += 1 } }
+        optional = merge(optional, r, combine: +)
+      }
+      var result: ScoredDocs
+      if let required {
+        result = addOptional(required, optional)
+      } else {
+        result = optional
+      }
+      // Coordination: scale by the fraction of clauses matched, so that documents matching more of the query's
+      // words rank above those matching fewer when BM25 alone would tie or invert them.
+      if should.count > 1 {
+        let total = Double(must.count + should.count)
+        for (i, d) in result.docs.enumerated() {
+          result.scores[i] *= Double(must.count + (counts[d] ?? 0)) / total
+        }
+      }
+      for sub in mustNot where !result.docs.isEmpty {
+        result = subtract(result, try evaluate(sub))
+      }
+      return result
     }
   }
 
-  private func term(_ t: String) throws(TSearchError) -> ScoredDocs {
-    guard let info = try segment.terms.lookup(Self.key(t)) else { return .empty }
+  private func term(_ field: UInt8, _ t: String) throws(TSearchError) -> ScoredDocs {
+    guard let info = try segment.terms.lookup(Self.key(field, t)) else { return .empty }
     let (docs, freqs) = try segment.postings.docs(info, maxDoc: segment.docCount)
-    let w = idf(t)
+    let w = idf(field, t)
     var out = ScoredDocs()
     out.docs.reserveCapacity(docs.count)
     out.scores.reserveCapacity(docs.count)
     let avg = statistics.averageLength
     for (d, f) in zip(docs, freqs) where !segment.isDeleted(Int(d)) {
       out.docs.append(d)
-      out.scores.append(
-        w * bm25.tfNorm(tf: Double(f), length: Double(segment.documents.length(Int(d))), averageLength: avg))
+      // Only the text field has stored lengths; other fields are scored without length normalisation.
+      let length = field == 0 ? Double(segment.documents.length(Int(d))) : avg
+      out.scores.append(w * bm25.tfNorm(tf: Double(f), length: length, averageLength: avg))
     }
     return out
   }
 
-  /// Phrase frequency per document: occurrences of the words at consecutive positions. Scored like a term
-  /// whose idf is the sum of the words' idf (as Lucene's PhraseQuery does).
-  private func phrase(_ terms: [String]) throws(TSearchError) -> ScoredDocs {
+  /// Phrase frequency per document. With slop 0, occurrences of the words at consecutive positions. With slop
+  /// s, every occurrence of the first word whose other words lie, each at its nearest occurrence, a total of at
+  /// most s positions away from where the exact phrase would put them counts 1 / (1 + distance) (Lucene's
+  /// sloppy frequency). Scored like a term whose idf is the sum of the words' idf, as Lucene's PhraseQuery.
+  private func phrase(_ field: UInt8, _ terms: [String], slop: Int) throws(TSearchError) -> ScoredDocs {
     var lists: [(docs: [UInt32], positions: [[UInt32]])] = []
     for t in terms {
-      guard let info = try segment.terms.lookup(Self.key(t)) else { return .empty }
+      guard let info = try segment.terms.lookup(Self.key(field, t)) else { return .empty }
       let (docs, freqs) = try segment.postings.docs(info, maxDoc: segment.docCount)
       lists.append((docs, try segment.postings.positions(info, freqs: freqs)))
     }
-    let w = terms.reduce(0.0) { $0 + idf($1) }
+    let w = terms.reduce(0.0) { $0 + idf(field, $1) }
     let avg = statistics.averageLength
     var cursors = [Int](repeating: 0, count: lists.count)
     var out = ScoredDocs()
     var i0 = 0
     outer: while i0 < lists[0].docs.count {
       let d = lists[0].docs[i0]
-      // Advance every other list to d.
       for k in 1..<lists.count {
         while cursors[k] < lists[k].docs.count && lists[k].docs[cursors[k]] < d { cursors[k] += 1 }
         if cursors[k] == lists[k].docs.count { break outer }
@@ -85,20 +119,12 @@ struct SegmentMatcher {
         }
       }
       if !segment.isDeleted(Int(d)) {
-        var freq = 0
-        let sets = (1..<lists.count).map { Set(lists[$0].positions[cursors[$0]]) }
-        for p in lists[0].positions[i0] {
-          var ok = true
-          for k in 1..<lists.count where !sets[k - 1].contains(p + UInt32(k)) {
-            ok = false
-            break
-          }
-          if ok { freq += 1 }
-        }
+        let others = (1..<lists.count).map { lists[$0].positions[cursors[$0]] }
+        let freq = PhraseMatcher.frequency(first: lists[0].positions[i0], others: others, slop: slop)
         if freq > 0 {
+          let length = field == 0 ? Double(segment.documents.length(Int(d))) : avg
           out.docs.append(d)
-          out.scores.append(
-            w * bm25.tfNorm(tf: Double(freq), length: Double(segment.documents.length(Int(d))), averageLength: avg))
+          out.scores.append(w * bm25.tfNorm(tf: freq, length: length, averageLength: avg))
         }
       }
       i0 += 1
@@ -106,7 +132,7 @@ struct SegmentMatcher {
     return out
   }
 
-  private func union(_ a: ScoredDocs, _ b: ScoredDocs) -> ScoredDocs {
+  private func merge(_ a: ScoredDocs, _ b: ScoredDocs, combine: (Double, Double) -> Double) -> ScoredDocs {
     if a.docs.isEmpty { return b }
     if b.docs.isEmpty { return a }
     var out = ScoredDocs()
@@ -125,10 +151,21 @@ struct SegmentMatcher {
         j += 1
       } else {
         out.docs.append(a.docs[i])
-        out.scores.append(a.scores[i] + b.scores[j])
+        out.scores.append(combine(a.scores[i], b.scores[j]))
         i += 1
         j += 1
       }
+    }
+    return out
+  }
+
+  /// `required`'s documents, with the scores of `optional` added where both match.
+  private func addOptional(_ required: ScoredDocs, _ optional: ScoredDocs) -> ScoredDocs {
+    var out = required
+    var j = 0
+    for (i, d) in required.docs.enumerated() {
+      while j < optional.docs.count && optional.docs[j] < d { j += 1 }
+      if j < optional.docs.count && optional.docs[j] == d { out.scores[i] += optional.scores[j] }
     }
     return out
   }
@@ -162,5 +199,47 @@ struct SegmentMatcher {
       out.scores.append(a.scores[i])
     }
     return out
+  }
+}
+
+/// Phrase matching over sorted position lists, shared by document matching and passage highlighting.
+enum PhraseMatcher {
+  /// The phrase frequency (see `SegmentMatcher.phrase`).
+  static func frequency(first: [UInt32], others: [[UInt32]], slop: Int) -> Double {
+    var freq = 0.0
+    for p in first {
+      if let distance = distance(at: p, others: others, slop: slop) { freq += 1 / Double(1 + distance) }
+    }
+    return freq
+  }
+
+  /// The total displacement of the phrase anchored at `p`, or nil when it exceeds `slop`.
+  static func distance(at p: UInt32, others: [[UInt32]], slop: Int) -> Int? {
+    var total = 0
+    for (k, list) in others.enumerated() {
+      let want = Int(p) + k + 1
+      guard let nearest = nearest(list, to: want) else { return nil }
+      total += abs(nearest - want)
+      if total > slop { return nil }
+    }
+    return total
+  }
+
+  /// The value of the sorted list nearest to `target`.
+  static func nearest(_ list: [UInt32], to target: Int) -> Int? {
+    guard !list.isEmpty else { return nil }
+    var lo = 0
+    var hi = list.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if Int(list[mid]) < target { lo = mid + 1 } else { hi = mid }
+    }
+    var best: Int?
+    if lo < list.count { best = Int(list[lo]) }
+    if lo > 0 {
+      let below = Int(list[lo - 1])
+      if best == nil || target - below < best! - target { best = below }
+    }
+    return best
   }
 }

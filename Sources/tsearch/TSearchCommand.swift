@@ -17,7 +17,7 @@ struct TSearchCommand: ParsableCommand {
       Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or other error.
       The index is ./index unless --index or TSEARCH_INDEX names another.
       """,
-    subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self],
+    subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self, EvalCommand.self],
     defaultSubcommand: SearchCommand.self
   )
 }

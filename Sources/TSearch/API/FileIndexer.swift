@@ -1,15 +1,21 @@
+import Foundation
+
 /// Brings an index up to date with files on disk: adds new files, re-indexes changed ones, removes documents
 /// whose files are gone from the folders walked. Unchanged files (same size and modification time, or same
 /// content hash) are not read twice and nothing is written when nothing changed.
+///
+/// A `.jsonl` file is a collection: one JSON object a line, `{"id", "title", "text"}` (and optionally `date`,
+/// `author` or `byline`, `url`, `language`); each line is a document whose id is its `id`.
 public struct FileIndexer {
   public struct Summary: Sendable, Equatable {
     public var added = 0
     public var updated = 0
     public var removed = 0
     public var unchanged = 0
-    /// Files skipped or repaired, with the reason, each naming the file.
-    public var warnings: [String] = []
+    /// Files or lines skipped, with the reason.
     public var skipped = 0
+    /// Files skipped or repaired, with the reason, each naming the file (and the line of a collection).
+    public var warnings: [String] = []
   }
 
   /// Turns a file into a document; the default reads plain text. Return `.skipped` to leave a file out.
@@ -19,7 +25,7 @@ public struct FileIndexer {
   public var progress: ((Int, Int) -> Void)?
 
   public init(
-    collector: FileCollector = FileCollector(),
+    collector: FileCollector = FileCollector(extensions: ["txt", "jsonl"]),
     load: @escaping @Sendable (FileContents) -> LoadOutcome = { TextFileLoader().load($0) }
   ) {
     self.collector = collector
@@ -35,8 +41,15 @@ public struct FileIndexer {
       summary.skipped += 1
     }
     let existing = try writer.committedDocuments()
+    var byOrigin: [String: [String]] = [:]
+    for (id, stamp) in existing { byOrigin[stamp.origin.isEmpty ? id : stamp.origin, default: []].append(id) }
+
     for (i, path) in found.files.enumerated() {
       defer { progress?(i + 1, found.files.count) }
+      if path.lowercased().hasSuffix(".jsonl") {
+        try indexCollection(path, ids: byOrigin[path] ?? [], existing: existing, writer, &summary)
+        continue
+      }
       let old = existing[path]
       if let old, let now = FileContents.stamp(path), now.size == old.size, now.modified == old.modified {
         summary.unchanged += 1
@@ -66,23 +79,95 @@ public struct FileIndexer {
         if let warning { summary.warnings.append("\(path): \(warning)") }
         var doc = doc
         doc.id = path
+        doc.source = contents.stamp
         try writer.add(doc)
         if old == nil { summary.added += 1 } else { summary.updated += 1 }
       }
     }
     // Documents from the walked folders (or the files named) whose files are gone. A folder that is gone
     // altogether is matched by its absolute path.
-    let present = Set(found.files)
     var roots = found.roots.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     roots += paths.filter { FileCollector.realPath($0) == nil }.map { FileCollector.absolutePath($0) + "/" }
     let named = Set(paths.map { FileCollector.realPath($0) ?? FileCollector.absolutePath($0) })
-    for id in existing.keys.sorted() where !present.contains(id) && !FileIO.exists(id) {
-      if named.contains(id) || roots.contains(where: { id.hasPrefix($0) }) {
+    for (origin, ids) in byOrigin.sorted(by: { $0.key < $1.key }) where !FileIO.exists(origin) {
+      guard named.contains(origin) || roots.contains(where: { origin.hasPrefix($0) }) else { continue }
+      for id in ids {
         try writer.delete(id: id)
         summary.removed += 1
       }
     }
     try writer.commit()
     return summary
+  }
+
+  /// Indexes the lines of a JSONL collection; `ids` are the documents it gave last time.
+  private func indexCollection(
+    _ path: String, ids: [String], existing: [String: SourceStamp], _ writer: IndexWriter, _ summary: inout Summary
+  ) throws(TSearchError) {
+    if !ids.isEmpty, let now = FileContents.stamp(path),
+      ids.allSatisfy({ existing[$0]?.size == now.size && existing[$0]?.modified == now.modified })
+    {
+      summary.unchanged += ids.count
+      return
+    }
+    let contents: FileContents
+    do {
+      contents = try FileContents.read(path)
+    } catch {
+      summary.warnings.append(error.description)
+      summary.skipped += 1
+      return
+    }
+    var seen = Set<String>()
+    var lineNumber = 0
+    var start = 0
+    let bytes = contents.bytes
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+      lineNumber += 1
+      let line = bytes[start..<end]
+      start = end + 1
+      guard line.contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
+      let parsed = try? JSONSerialization.jsonObject(with: Data(line))
+      guard let object = parsed as? [String: Any] else {
+        summary.warnings.append("\(path):\(lineNumber): skipped: not a JSON object")
+        summary.skipped += 1
+        continue
+      }
+      func field(_ names: String...) -> String {
+        for n in names {
+          if let s = object[n] as? String { return s }
+          if let v = object[n] as? NSNumber { return v.stringValue }
+        }
+        return ""
+      }
+      let id = field("id", "_id", "docid")
+      guard !id.isEmpty else {
+        summary.warnings.append("\(path):\(lineNumber): skipped: no \"id\"")
+        summary.skipped += 1
+        continue
+      }
+      if !seen.insert(id).inserted {
+        summary.warnings.append("\(path):\(lineNumber): id \(id) repeats an earlier line; the later line wins")
+      }
+      let stamp = SourceStamp(
+        origin: path, size: contents.stamp.size, modified: contents.stamp.modified,
+        contentHash: FileContents.fnv1a(line))
+      let old = existing[id]
+      if let old, old.contentHash == stamp.contentHash, old.origin == path {
+        summary.unchanged += 1
+        continue
+      }
+      let doc = Document(
+        id: id, text: field("text", "body", "contents"), title: field("title"), path: path, date: field("date", "published"),
+        byline: field("author", "byline"), url: field("url"), language: field("language", "lang"), source: stamp)
+      try writer.add(doc)
+      if old == nil { summary.added += 1 } else { summary.updated += 1 }
+    }
+    for id in ids where !seen.contains(id) {
+      try writer.delete(id: id)
+      summary.removed += 1
+    }
   }
 }

@@ -1,16 +1,43 @@
-/// Settings chosen when an index is created. The analyzer's name and the BM25 parameters are stored in the
-/// index, so that queries are always analyzed and scored the way the index was built.
+/// Settings chosen when an index is created. The analyzer's name and the ranking settings are stored in the
+/// index, so that queries are always analyzed and scored the way the index was built. Defaults were chosen by
+/// measurement on tuning collections that are not the ones we report on (see docs/RELEVANCE.md).
 public struct IndexSettings: Sendable {
   public var analyzer: any TextAnalyzer
   public var bm25: BM25
+  /// Weight of a word's BM25 in the title, added to its BM25 in the text (0: titles are not searched by bare
+  /// words; `title:` always searches them).
+  public var titleWeight: Double
+  /// Strength of coordination, from 0 to 1: a document's score for optional words is multiplied by
+  /// (1 − c) + c · (fraction of the words it holds). 1 is Lucene's classic coord factor, 0 turns it off.
+  public var coordination: Double
+  /// Whether English stop words (Lucene's list of 33) are left out of free-text queries' optional words.
+  /// Phrases keep them, and a query of stop words only keeps them all.
+  public var removeStopWords: Bool
   /// The in-memory segment is flushed to disk when its estimated size passes this many bytes.
   public var ramBudgetBytes: Int
 
-  public init(analyzer: any TextAnalyzer = StandardAnalyzer(), bm25: BM25 = BM25(), ramBudgetBytes: Int = 64 << 20) {
+  public init(
+    analyzer: any TextAnalyzer = StandardAnalyzer(), bm25: BM25 = BM25(), titleWeight: Double = Self.defaultTitleWeight,
+    coordination: Double = Self.defaultCoordination, removeStopWords: Bool = Self.defaultRemoveStopWords,
+    ramBudgetBytes: Int = 64 << 20
+  ) {
     self.analyzer = analyzer
     self.bm25 = bm25
+    self.titleWeight = titleWeight
+    self.coordination = coordination
+    self.removeStopWords = removeStopWords
     self.ramBudgetBytes = ramBudgetBytes
   }
+
+  public static let defaultTitleWeight = 0.25
+  public static let defaultCoordination = 0.1
+  public static let defaultRemoveStopWords = false
+
+  /// Lucene's English stop words (`EnglishAnalyzer.ENGLISH_STOP_WORDS_SET`).
+  public static let englishStopWords: [String] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+  ]
 }
 
 /// An index on disk: the entry point of the library.
@@ -54,7 +81,10 @@ public final class SearchIndex: Sendable {
       chosen = builtIn
     }
     return SearchIndex(
-      path: path, settings: IndexSettings(analyzer: chosen, bm25: BM25(k1: manifest.k1, b: manifest.b)))
+      path: path,
+      settings: IndexSettings(
+        analyzer: chosen, bm25: BM25(k1: manifest.k1, b: manifest.b), titleWeight: manifest.titleWeight,
+        coordination: manifest.coordination, removeStopWords: manifest.removeStopWords))
   }
 
   /// Creates an empty index at `path` (the folder is created if needed).
@@ -66,7 +96,15 @@ public final class SearchIndex: Sendable {
     guard !FileIO.exists("\(path)/\(Manifest.fileName)") else {
       throw .invalidArgument("\(path) already holds an index")
     }
-    let manifest = Manifest(analyzer: settings.analyzer.name, k1: settings.bm25.k1, b: settings.bm25.b)
+    guard settings.bm25.k1 >= 0, (0...1).contains(settings.bm25.b), settings.titleWeight >= 0,
+      (0...1).contains(settings.coordination)
+    else {
+      throw .invalidArgument("settings out of range: k1 ≥ 0, 0 ≤ b ≤ 1, title weight ≥ 0, 0 ≤ coordination ≤ 1")
+    }
+    var manifest = Manifest(analyzer: settings.analyzer.name, k1: settings.bm25.k1, b: settings.bm25.b)
+    manifest.titleWeight = settings.titleWeight
+    manifest.coordination = settings.coordination
+    manifest.removeStopWords = settings.removeStopWords
     let lock = try WriteLock(dir: path)
     defer { lock.release() }
     try FileIO.replaceAtomically(manifest.encoded(), dir: path, name: Manifest.fileName)

@@ -20,6 +20,9 @@ public struct SearchOptions: Sendable {
   public var passageCandidateDocuments: Int
   /// How juxtaposed words of a query string combine.
   public var defaultOperator: QueryParser.DefaultOperator
+  /// Whether hits carry their stored fields (title, path, date, …). Without them, and without passages, a hit
+  /// has its id and score only, which is all an evaluation run needs, and no stored block is read.
+  public var loadStoredFields = true
 
   public init(
     limit: Int = 10, passagesPerHit: Int = 3, passageLength: Int = 220, unit: Unit = .document,
@@ -65,6 +68,19 @@ public final class Searcher: Sendable {
     self.settings = settings
   }
 
+  /// The same snapshot searched with other ranking settings (BM25 parameters, title weight, coordination, stop
+  /// words), for measuring settings; the analyzer stays the index's.
+  public func with(
+    bm25: BM25? = nil, titleWeight: Double? = nil, coordination: Double? = nil, removeStopWords: Bool? = nil
+  ) -> Searcher {
+    var s = settings
+    if let bm25 { s.bm25 = bm25 }
+    if let titleWeight { s.titleWeight = titleWeight }
+    if let coordination { s.coordination = coordination }
+    if let removeStopWords { s.removeStopWords = removeStopWords }
+    return Searcher(snapshot: snapshot, settings: s)
+  }
+
   /// Live documents in this snapshot.
   public var documentCount: Int { snapshot.liveDocCount }
 
@@ -75,19 +91,28 @@ public final class Searcher: Sendable {
 
   /// Runs a typed query.
   public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
-    let analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
+    var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
+    if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
     var idfCache: [[UInt8]: Double] = [:]
     let n = snapshot.statistics.docCount
     for (field, t) in allTerms(analyzed) {
       let key = SegmentMatcher.key(field, t)
       if idfCache[key] == nil { idfCache[key] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(key)) }
+      if field == 0 {
+        let titleKey = SegmentMatcher.key(Field.title.number, t)
+        if idfCache[titleKey] == nil {
+          idfCache[titleKey] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(titleKey))
+        }
+      }
     }
     let cache = idfCache
     var all: [(doc: Int, score: Double)] = []
     for (i, segment) in snapshot.segments.enumerated() {
-      let matcher = SegmentMatcher(
+      var matcher = SegmentMatcher(
         segment: segment, bm25: settings.bm25, statistics: snapshot.statistics,
         idf: { cache[SegmentMatcher.key($0, $1)] ?? 0 })
+      matcher.titleWeight = settings.titleWeight
+      matcher.coordination = settings.coordination
       let r = try matcher.evaluate(analyzed)
       for (d, s) in zip(r.docs, r.scores) { all.append((snapshot.bases[i] + Int(d), s)) }
     }
@@ -101,6 +126,12 @@ public final class Searcher: Sendable {
     switch options.unit {
     case .document:
       for (doc, score) in top {
+        if !options.loadStoredFields && options.passagesPerHit == 0 {
+          let (seg, local) = snapshot.locate(doc)
+          let (id, stamp) = try snapshot.segments[seg].documents.source(local)
+          hits.append(Hit(id: id, path: stamp.origin, title: "", date: "", byline: "", url: "", score: score, passages: []))
+          continue
+        }
         var hit = try makeHit(doc, score: score)
         if options.passagesPerHit > 0 {
           let text = try storedText(doc)
@@ -123,6 +154,22 @@ public final class Searcher: Sendable {
       }
     }
     return SearchResults(hits: hits, totalMatches: total, documentCount: snapshot.liveDocCount)
+  }
+
+  /// The query with stop words left out of optional words (not of phrases, not when only stop words remain).
+  private func withoutStopWords(_ q: AnalyzedQuery) -> AnalyzedQuery {
+    guard case .boolean(let must, let should, let mustNot) = q else { return q }
+    let stop = stopTerms
+    let kept = should.filter {
+      if case .term(0, let t) = $0 { return !stop.contains(t) }
+      return true
+    }
+    return .boolean(must: must.map(withoutStopWords), should: kept.isEmpty ? should : kept, mustNot: mustNot)
+  }
+
+  /// The analyzed forms of the English stop words.
+  private var stopTerms: Set<String> {
+    Set(IndexSettings.englishStopWords.flatMap { settings.analyzer.terms($0) })
   }
 
   /// Every (field, term) the query scores.

@@ -3,7 +3,7 @@
 /// ```
 /// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount, Date (u32)^DocCount,
 ///            SourceOffset (u64)^DocCount, Source^DocCount, Footer
-/// Source   → Id (varint length + UTF-8), Size (varint), Modified (u64, ns since 1970, two's complement),
+/// Source   → Id (string), Origin (string), Size (varint), Modified (u64, ns since 1970, two's complement),
 ///            ContentHash (u64)
 /// ```
 /// `Date` is the document's date as the number YYYYMMDD (0: none), for date-range queries.
@@ -23,6 +23,7 @@ enum DocumentTableWriter {
     for s in sources {
       offsets.append(w.count)
       w.writeString(s.id)
+      w.writeString(s.stamp.origin)
       w.writeVarint(s.stamp.size)
       w.writeU64(UInt64(bitPattern: s.stamp.modified))
       w.writeU64(s.stamp.contentHash)
@@ -88,10 +89,11 @@ struct DocumentTableReader {
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
+      let origin = try r.readString()
       let size = try r.readVarint()
       let modified = Int64(bitPattern: try r.readU64())
       let hash = try r.readU64()
-      return (id, SourceStamp(size: size, modified: modified, contentHash: hash))
+      return (id, SourceStamp(origin: origin, size: size, modified: modified, contentHash: hash))
     } catch {
       throw .corrupt(file: file.path, reason: "source record of document \(doc) does not decode")
     }

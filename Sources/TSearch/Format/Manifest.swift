@@ -2,6 +2,7 @@
 ///
 /// ```
 /// Manifest → Header, Generation (u64), NextSegment (u64), Analyzer (string), K1 (f64), B (f64),
+///            TitleWeight (f64), Coordination (f64), StopWords (u8: 1 = removed from queries),
 ///            SegmentCount (u32), Segment^SegmentCount, Footer
 /// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none)
 /// string   → Length (varint), UTF-8 bytes
@@ -29,6 +30,9 @@ struct Manifest: Equatable, Sendable {
   var analyzer: String
   var k1: Double
   var b: Double
+  var titleWeight = IndexSettings.defaultTitleWeight
+  var coordination = IndexSettings.defaultCoordination
+  var removeStopWords = IndexSettings.defaultRemoveStopWords
   var segments: [SegmentEntry] = []
 
   func encoded() -> [UInt8] {
@@ -39,6 +43,9 @@ struct Manifest: Equatable, Sendable {
     w.writeString(analyzer)
     w.writeF64(k1)
     w.writeF64(b)
+    w.writeF64(titleWeight)
+    w.writeF64(coordination)
+    w.append(removeStopWords ? 1 : 0)
     w.writeU32(UInt32(segments.count))
     for s in segments {
       w.writeString(s.name)
@@ -65,6 +72,9 @@ struct Manifest: Equatable, Sendable {
       analyzer = try r.readString()
       k1 = try r.readF64()
       b = try r.readF64()
+      titleWeight = try r.readF64()
+      coordination = try r.readF64()
+      removeStopWords = try r.readU8() == 1
       let count = Int(try r.readU32())
       for _ in 0..<count {
         let name = try r.readString()

@@ -32,15 +32,18 @@ public struct Document: Sendable, Hashable {
   }
 }
 
-/// Size, modification time and content hash of a document's source file.
+/// Where a document came from and how its source looked: what `tsearch index` compares to skip unchanged files.
 public struct SourceStamp: Sendable, Hashable {
+  /// The file the document was read from (for a JSONL collection, the collection file), or "".
+  public var origin: String
   public var size: UInt64
   /// Modification time in nanoseconds since 1970.
   public var modified: Int64
-  /// FNV-1a 64 of the file's bytes.
+  /// FNV-1a 64 of the document's source bytes (the file, or its line of a JSONL collection).
   public var contentHash: UInt64
 
-  public init(size: UInt64 = 0, modified: Int64 = 0, contentHash: UInt64 = 0) {
+  public init(origin: String = "", size: UInt64 = 0, modified: Int64 = 0, contentHash: UInt64 = 0) {
+    self.origin = origin
     self.size = size
     self.modified = modified
     self.contentHash = contentHash

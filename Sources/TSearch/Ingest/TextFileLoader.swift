@@ -41,7 +41,7 @@ public struct FileContents: Sendable {
     let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     return FileContents(
       path: path, bytes: bytes,
-      stamp: SourceStamp(size: UInt64(bytes.count), modified: mtime, contentHash: fnv1a(bytes)))
+      stamp: SourceStamp(origin: path, size: UInt64(bytes.count), modified: mtime, contentHash: fnv1a(bytes)))
   }
 
   /// Size and modification time without reading the file (for the unchanged-file check).
@@ -52,7 +52,7 @@ public struct FileContents: Sendable {
   }
 
   /// FNV-1a, 64 bits.
-  public static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+  public static func fnv1a<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes {
       h ^= UInt64(b)

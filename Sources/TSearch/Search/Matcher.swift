@@ -13,6 +13,10 @@ struct SegmentMatcher {
   let statistics: CollectionStatistics
   /// idf of each (field, term), computed over the whole snapshot.
   let idf: (UInt8, String) -> Double
+  /// BM25 of a text word in the title is added with this weight (see `IndexSettings.titleWeight`).
+  var titleWeight: Double = 0
+  /// See `IndexSettings.coordination`.
+  var coordination: Double = 0
 
   static func key(_ field: UInt8, _ term: String) -> [UInt8] {
     var k = [field]
@@ -23,7 +27,14 @@ struct SegmentMatcher {
   func evaluate(_ q: AnalyzedQuery) throws(TSearchError) -> ScoredDocs {
     switch q {
     case .nothing, .expansion: return .empty
-    case .term(let f, let t): return try term(f, t)
+    case .term(let f, let t):
+      let base = try term(f, t)
+      // The title counts too for words of the text: BM25 of the title, weighted, added (as tantivy and Lucene
+      // do for a query over several fields).
+      guard f == 0, titleWeight > 0 else { return base }
+      var title = try term(Field.title.number, t)
+      for i in title.scores.indices { title.scores[i] *= titleWeight }
+      return merge(base, title, combine: +)
     case .anyTerm(let f, let ts):
       var acc = ScoredDocs.empty
       for t in ts { acc = merge(acc, try term(f, t), combine: max) }
@@ -61,10 +72,11 @@ struct SegmentMatcher {
       }
       // Coordination: scale by the fraction of clauses matched, so that documents matching more of the query's
       // words rank above those matching fewer when BM25 alone would tie or invert them.
-      if should.count > 1 {
+      let c = coordination
+      if should.count > 1 && c > 0 {
         let total = Double(must.count + should.count)
         for (i, d) in result.docs.enumerated() {
-          result.scores[i] *= Double(must.count + (counts[d] ?? 0)) / total
+          result.scores[i] *= (1 - c) + c * Double(must.count + (counts[d] ?? 0)) / total
         }
       }
       for sub in mustNot where !result.docs.isEmpty {

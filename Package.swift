@@ -5,6 +5,7 @@ let package = Package(
   name: "tsearch",
   products: [
     .library(name: "TSearch", targets: ["TSearch"]),
+    .library(name: "TSearchHTML", targets: ["TSearchHTML"]),
     .executable(name: "tsearch", targets: ["tsearch"]),
   ],
   dependencies: [
@@ -17,12 +18,17 @@ let package = Package(
     .systemLibrary(
       name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .target(name: "TSearch", dependencies: ["CZlib"], path: "Sources/TSearch"),
+    // HTML article extraction through libxml2, in its own module so that embedders can leave libxml2 out.
+    .target(name: "TSearchHTML", dependencies: ["TSearch", "CLibXML2"], path: "Sources/TSearchHTML"),
     .executableTarget(
       name: "tsearch",
-      dependencies: ["TSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["TSearch", "TSearchHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/tsearch"),
     .testTarget(
       name: "TSearchTests", dependencies: ["TSearch"], path: "Tests/TSearchTests",
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "TSearchHTMLTests", dependencies: ["TSearchHTML", "TSearch"], path: "Tests/TSearchHTMLTests",
       resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v6]

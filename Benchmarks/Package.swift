@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Benchmarks: a nested package, so that the main package's `swift test` does not build it.
-// Run from this folder: swift run -c release AnalyzerBench [CORPUS_DIR]
+// Run from this folder: swift run -c release AnalyzerBench [CORPUS_DIR]; swift run -c release ExtractBench PAGES_DIR
 import Foundation
 import PackageDescription
 
@@ -20,6 +20,10 @@ let package = Package(
       name: "AnalyzerBench",
       dependencies: ["CICUWordBreak", .product(name: "TSearch", package: enginePackage)],
       path: "Sources/AnalyzerBench"),
+    .executableTarget(
+      name: "ExtractBench",
+      dependencies: [.product(name: "TSearchHTML", package: enginePackage)],
+      path: "Sources/ExtractBench"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TSearch
+import TSearchHTML
 
 #if canImport(Glibc)
   import Glibc
@@ -10,7 +11,7 @@ struct IndexCommand: ParsableCommand {
     commandName: "index",
     abstract: "Add new and changed articles to the index, and drop those whose files are gone.",
     discussion: """
-      Takes .txt files, recursively through folders (hidden files skipped, each file read once even through
+      Takes .txt, .jsonl and HTML (.html, .htm, …) files, recursively through folders (hidden files skipped, each file read once even through
       symbolic links). Unchanged files are skipped; empty, binary or unreadable files are reported and skipped;
       invalid UTF-8 is repaired with a warning. Creates the index if there is none.
       """)
@@ -29,7 +30,9 @@ struct IndexCommand: ParsableCommand {
     let (path, _) = location.resolved
     let index = try SearchIndex.openOrCreate(at: path)
     let writer = try index.writer()
-    var indexer = FileIndexer()
+    var indexer = FileIndexer(
+      collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
+      load: { HTMLFileLoader().load($0) })
     if Console.stderrIsTerminal {
       var last = 0.0
       indexer.progress = { done, total in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TSearch
+import TSearchHTML
 
 #if canImport(Glibc)
   import Glibc
@@ -141,7 +142,10 @@ func openIndex(_ location: IndexLocation) throws -> SearchIndex {
     if Console.stderrIsTerminal { Console.warn("building \(path)/ from seeds/ (first use)") }
     let index = try SearchIndex.openOrCreate(at: path)
     let writer = try index.writer()
-    let summary = try FileIndexer().update(writer, paths: ["seeds"])
+    let summary = try FileIndexer(
+      collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
+      load: { HTMLFileLoader().load($0) }
+    ).update(writer, paths: ["seeds"])
     for w in summary.warnings { Console.warn(w) }
     return index
   }

@@ -13,11 +13,14 @@ struct TSearchCommand: ParsableCommand {
         tsearch index ~/articles                add new and changed files, drop deleted ones
         tsearch stats                           documents, terms and index size
         tsearch analyze "U.S. tariffs on H20"   the tokens the analyzer makes
+        tsearch extract page.html               the article tsearch finds in a web page
 
       Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or other error.
       The index is ./index unless --index or TSEARCH_INDEX names another.
       """,
-    subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self, EvalCommand.self],
+    subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self, EvalCommand.self,
+      ExtractCommand.self,
+    ],
     defaultSubcommand: SearchCommand.self
   )
 }

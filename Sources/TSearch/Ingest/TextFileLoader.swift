@@ -19,6 +19,12 @@ public struct FileContents: Sendable {
   public var bytes: [UInt8]
   public var stamp: SourceStamp
 
+  public init(path: String, bytes: [UInt8], stamp: SourceStamp) {
+    self.path = path
+    self.bytes = bytes
+    self.stamp = stamp
+  }
+
   /// Reads a whole file. Throws `.io` naming the file when it cannot be read.
   public static func read(_ path: String) throws(TSearchError) -> FileContents {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

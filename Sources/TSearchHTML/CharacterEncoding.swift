@@ -1,0 +1,65 @@
+/// Finds a page's character encoding: a byte-order mark, then `<meta charset>` or `http-equiv` Content-Type in the
+/// first 4 KiB, then UTF-8 if the bytes are valid UTF-8, else Windows-1252 (what browsers assume for Western
+/// pages without a charset).
+enum CharacterEncoding {
+  struct Detected: Equatable {
+    /// The name handed to libxml2.
+    var name: String
+    /// Where it came from: "bom", "meta", "utf-8 check" or "fallback".
+    var source: String
+  }
+
+  static func detect(_ bytes: [UInt8]) -> Detected {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return Detected(name: "UTF-8", source: "bom") }
+    if bytes.starts(with: [0xFF, 0xFE]) { return Detected(name: "UTF-16LE", source: "bom") }
+    if bytes.starts(with: [0xFE, 0xFF]) { return Detected(name: "UTF-16BE", source: "bom") }
+    if let declared = declaredCharset(bytes) {
+      // A page declared as Latin-1 is decoded as Windows-1252, as browsers do (the WHATWG encoding standard).
+      let lower = declared.lowercased()
+      if ["iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"].contains(lower) {
+        return Detected(name: "windows-1252", source: "meta")
+      }
+      if lower == "utf8" || lower == "utf-8" {
+        return Detected(name: "UTF-8", source: "meta")
+      }
+      return Detected(name: declared, source: "meta")
+    }
+    if isValidUTF8(bytes) { return Detected(name: "UTF-8", source: "utf-8 check") }
+    return Detected(name: "windows-1252", source: "fallback")
+  }
+
+  /// The charset a `<meta>` tag declares in the first 4 KiB, if any.
+  static func declaredCharset(_ bytes: [UInt8]) -> String? {
+    let head = String(decoding: bytes.prefix(4096), as: UTF8.self).lowercased()
+    var search = head[...]
+    while let meta = search.range(of: "<meta") {
+      let rest = search[meta.upperBound...]
+      let end = rest.firstIndex(of: ">") ?? rest.endIndex
+      let tag = rest[..<end]
+      if let cs = tag.range(of: "charset=") {
+        var value = tag[cs.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
+        value = value.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" || $0 == "." }
+        if !value.isEmpty { return String(value) }
+      }
+      search = rest[end...]
+    }
+    return nil
+  }
+
+  static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    var it = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+      switch decoder.decode(&it) {
+      case .scalarValue: continue
+      case .emptyInput: return true
+      case .error: return false
+      }
+    }
+  }
+
+  /// The bytes with invalid UTF-8 sequences replaced by U+FFFD (for pages that claim UTF-8 but are not).
+  static func repairedUTF8(_ bytes: [UInt8]) -> [UInt8] {
+    Array(String(decoding: bytes, as: UTF8.self).utf8)
+  }
+}

@@ -1,0 +1,33 @@
+import TSearch
+
+/// Loads files for `FileIndexer`: HTML pages (by extension, or detected by content) through `ArticleExtractor`,
+/// everything else as plain text.
+public struct HTMLFileLoader: Sendable {
+  public static let extensions: Set<String> = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"]
+
+  public init() {}
+
+  /// Whether the bytes look like an HTML page: a doctype or an `<html>`, `<head>` or `<body>` tag near the start.
+  public static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
+    let head = String(decoding: bytes.prefix(2048), as: UTF8.self).lowercased()
+    return head.contains("<!doctype html") || head.contains("<html") || head.contains("<head")
+      || head.contains("<body")
+  }
+
+  public func load(_ file: FileContents) -> LoadOutcome {
+    let ext = file.path.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    guard Self.extensions.contains(ext) || Self.looksLikeHTML(file.bytes) else {
+      return TextFileLoader().load(file)
+    }
+    guard !file.bytes.isEmpty else { return .skipped(reason: "empty file") }
+    if file.bytes.prefix(8192).filter({ $0 == 0 }).count > 64 {
+      return .skipped(reason: "binary file (NUL bytes)")
+    }
+    let article = ArticleExtractor().extract(html: file.bytes)
+    guard !article.text.isEmpty else { return .skipped(reason: "no article text found in the page") }
+    let doc = Document(
+      id: file.path, text: article.text, title: article.title, path: file.path, date: article.published,
+      byline: article.byline, url: article.url, language: article.language, source: file.stamp)
+    return .document(doc, warning: nil)
+  }
+}

@@ -1,6 +1,6 @@
-/// Finds a page's character encoding: a byte-order mark, then `<meta charset>` or `http-equiv` Content-Type in the
-/// first 4 KiB, then UTF-8 if the bytes are valid UTF-8, else Windows-1252 (what browsers assume for Western
-/// pages without a charset).
+/// Finds a page's character encoding: a byte-order mark; UTF-8 when the bytes are valid UTF-8 with non-ASCII
+/// characters; `<meta charset>` or `http-equiv` Content-Type in the first 4 KiB; UTF-8 for pure ASCII; else
+/// Windows-1252 (what browsers assume for Western pages without a charset).
 enum CharacterEncoding {
   struct Detected: Equatable {
     /// The name handed to libxml2.
@@ -13,6 +13,12 @@ enum CharacterEncoding {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return Detected(name: "UTF-8", source: "bom") }
     if bytes.starts(with: [0xFF, 0xFE]) { return Detected(name: "UTF-16LE", source: "bom") }
     if bytes.starts(with: [0xFE, 0xFF]) { return Detected(name: "UTF-16BE", source: "bom") }
+    // Bytes that are valid UTF-8 and not plain ASCII are UTF-8, whatever a copied-over <meta> says: in a legacy
+    // encoding such byte sequences are vanishingly rare. (Pages re-saved as UTF-8 keep their old charset tag.)
+    let valid = isValidUTF8(bytes)
+    if valid && bytes.contains(where: { $0 >= 0x80 }) {
+      return Detected(name: "UTF-8", source: declaredCharset(bytes) == nil ? "utf-8 check" : "utf-8 check over meta")
+    }
     if let declared = declaredCharset(bytes) {
       // A page declared as Latin-1 is decoded as Windows-1252, as browsers do (the WHATWG encoding standard).
       let lower = declared.lowercased()
@@ -24,7 +30,7 @@ enum CharacterEncoding {
       }
       return Detected(name: declared, source: "meta")
     }
-    if isValidUTF8(bytes) { return Detected(name: "UTF-8", source: "utf-8 check") }
+    if valid { return Detected(name: "UTF-8", source: "utf-8 check") }
     return Detected(name: "windows-1252", source: "fallback")
   }
 

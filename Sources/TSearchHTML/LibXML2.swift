@@ -23,10 +23,10 @@ enum LibXML2 {
     return copy(root)
   }
 
-  /// libxml2 would print parse errors on stderr through its generic handler: route them nowhere.
+  /// libxml2 would print parse and encoding errors on stderr: a structured handler that ignores them takes
+  /// precedence over its printing default.
   private static func silenceErrors() {
-    xmlSetGenericErrorFunc(nil, nil)
-    xmlSetStructuredErrorFunc(nil, nil)
+    xmlSetStructuredErrorFunc(nil, { _, _ in })
   }
 
   private static func string(_ p: UnsafePointer<xmlChar>?) -> String {

@@ -141,7 +141,10 @@ struct BodyExtractor {
   ]
 
   private func classAndID(_ node: HTMLTree.Node) -> String {
-    ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
+    let c = node.attribute("class")
+    let i = node.attribute("id")
+    if c == nil && i == nil { return "" }
+    return ((c ?? "") + " " + (i ?? "")).lowercased()
   }
 
   static let unlikelyBytes = unlikely.map { Array($0.utf8) }
@@ -343,6 +346,28 @@ struct BodyExtractor {
       } else {
         break
       }
+    }
+    // An article cut into chunks between ads: the winner (or one of its near ancestors) has siblings of the
+    // very same class that hold prose too. Then the chunks are the article.
+    var x = top
+    for _ in 0..<3 {
+      let y = Int(tree.nodes[x].parent)
+      guard y >= 0, let cls = tree.nodes[x].attribute("class"), !cls.isEmpty,
+        !Self.matches(cls.lowercased(), Self.negativeBytes)
+      else {
+        if y < 0 { break }
+        x = y
+        continue
+      }
+      let chunks = tree.nodes[y].children.map(Int.init).filter {
+        !dropped[$0] && tree.nodes[$0].attribute("class") == cls && textLength[$0] > 200 && linkDensity($0) < 0.25
+      }
+      if chunks.count > 1 && chunks.contains(x) {
+        var paragraphs: [String] = []
+        for c in chunks { paragraphs.append(contentsOf: render(c)) }
+        return Self.normalise(paragraphs: Self.trimmingEdges(paragraphs))
+      }
+      x = y
     }
     // Siblings of the winner that score near it, or read as prose, belong to the article too.
     var parts: [Int] = []

@@ -18,11 +18,19 @@ struct IndexCommand: ParsableCommand {
 
   @OptionGroup var location: IndexLocation
 
+  @Option(name: .long, help: "Flush the in-memory segment to disk past this many MiB.")
+  var ramBudgetMb: Int = 64
+
+  @Option(name: .long, help: "Merge segments when this many of a size have accumulated.")
+  var mergeFactor: Int = 10
+
   @Argument(help: "Files and folders to index.")
   var paths: [String] = []
 
   func validate() throws {
     guard !paths.isEmpty else { throw ValidationError("name the files or folders to index") }
+    guard ramBudgetMb >= 1 else { throw ValidationError("--ram-budget-mb must be at least 1") }
+    guard mergeFactor >= 2 else { throw ValidationError("--merge-factor must be at least 2") }
   }
 
   func run() throws {
@@ -30,6 +38,8 @@ struct IndexCommand: ParsableCommand {
     let (path, _) = location.resolved
     let index = try SearchIndex.openOrCreate(at: path)
     let writer = try index.writer()
+    writer.ramBudgetBytes = ramBudgetMb << 20
+    writer.mergeFactor = mergeFactor
     var indexer = FileIndexer(
       collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
       load: { HTMLFileLoader().load($0) })

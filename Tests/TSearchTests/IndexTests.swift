@@ -90,6 +90,7 @@ import Testing
     let dir = TemporaryDirectory()
     let index = try SearchIndex.create(at: dir.path + "/i", settings: IndexSettings(ramBudgetBytes: 2_000))
     let w = try index.writer()
+    w.autoMerge = false
     for i in 0..<200 { try w.add(Document(id: "d\(i)", text: "word\(i % 7) common text number \(i)")) }
     try w.commit()
     let s = try index.searcher()

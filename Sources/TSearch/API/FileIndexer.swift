@@ -23,6 +23,8 @@ public struct FileIndexer {
   public var collector: FileCollector
   /// Called after each file with (files done, files in all).
   public var progress: ((Int, Int) -> Void)?
+  /// Re-read and re-index every file, changed or not (`tsearch rebuild`).
+  public var force = false
 
   public init(
     collector: FileCollector = FileCollector(extensions: ["txt", "jsonl"]),
@@ -40,9 +42,11 @@ public struct FileIndexer {
       summary.warnings.append("\(path): \(reason)")
       summary.skipped += 1
     }
-    let existing = try writer.committedDocuments()
+    let committed = try writer.committedDocuments()
+    var existing = committed
+    if force { existing = existing.mapValues { var s = $0; s.contentHash = 0; s.size = UInt64.max; return s } }
     var byOrigin: [String: [String]] = [:]
-    for (id, stamp) in existing { byOrigin[stamp.origin.isEmpty ? id : stamp.origin, default: []].append(id) }
+    for (id, stamp) in committed { byOrigin[stamp.origin.isEmpty ? id : stamp.origin, default: []].append(id) }
 
     for (i, path) in found.files.enumerated() {
       defer { progress?(i + 1, found.files.count) }

@@ -147,7 +147,7 @@ struct TermDictionaryReader {
     }
   }
 
-  private func cursor(block i: Int) throws -> BlockCursor {
+  fileprivate func cursor(block i: Int) throws -> BlockCursor {
     try BlockCursor(reader: ByteReader(file.bytes, offset: blockOffset(i)))
   }
 
@@ -202,6 +202,36 @@ struct TermDictionaryReader {
       throw .corrupt(file: file.path, reason: "term dictionary entry out of bounds")
     }
   }
+}
+
+extension TermDictionaryReader {
+  /// Iterates every term in order, one block decoded at a time (what a merge streams through).
+  struct Iterator {
+    let reader: TermDictionaryReader
+    var block = -1
+    var cursor: BlockCursor?
+
+    init(_ reader: TermDictionaryReader) { self.reader = reader }
+
+    /// The next term, or nil at the end.
+    mutating func next() throws(TSearchError) -> (key: [UInt8], info: TermInfo)? {
+      do {
+        while true {
+          if var c = cursor, try c.next() {
+            cursor = c
+            return (c.key, c.info)
+          }
+          block += 1
+          guard block < reader.blockCount else { return nil }
+          cursor = try reader.cursor(block: block)
+        }
+      } catch {
+        throw .corrupt(file: reader.file.path, reason: "term dictionary entry out of bounds")
+      }
+    }
+  }
+
+  func makeIterator() -> Iterator { Iterator(self) }
 }
 
 extension TermInfo {

@@ -9,10 +9,32 @@ final class IndexSnapshot: Sendable {
 
   init(dir: String) throws(TSearchError) {
     self.dir = dir
+    // A writer may commit (and remove the files of merged segments) between our reading MANIFEST and opening
+    // the segments: then read the new MANIFEST and try again.
+    var attempt = 0
+    while true {
+      do {
+        (manifest, segments, bases, statistics) = try Self.open(dir)
+        return
+      } catch {
+        attempt += 1
+        let vanished: Bool
+        switch error {
+        case .corrupt(_, let reason): vanished = reason.hasPrefix("missing")
+        case .io(_, let reason): vanished = reason.contains("No such file")
+        default: vanished = false
+        }
+        guard attempt < 5, vanished else { throw error }
+      }
+    }
+  }
+
+  private static func open(_ dir: String) throws(TSearchError)
+    -> (Manifest, [SegmentReader], [Int], CollectionStatistics)
+  {
     let path = "\(dir)/\(Manifest.fileName)"
     guard FileIO.exists(path) else { throw .noIndex(path: dir) }
     let manifest = try Manifest(file: MappedFile(path: path))
-    self.manifest = manifest
     var segments: [SegmentReader] = []
     var bases: [Int] = []
     var total = 0
@@ -24,9 +46,7 @@ final class IndexSnapshot: Sendable {
       total += s.docCount
       totalLength += s.documents.totalLength
     }
-    self.segments = segments
-    self.bases = bases
-    statistics = CollectionStatistics(docCount: total, totalLength: totalLength)
+    return (manifest, segments, bases, CollectionStatistics(docCount: total, totalLength: totalLength))
   }
 
   var liveDocCount: Int { segments.reduce(0) { $0 + $1.liveCount } }

@@ -22,6 +22,14 @@ public final class IndexWriter {
   private var committedIDs: [String: (segment: String, doc: Int)]?
   private var committedSources: [String: SourceStamp] = [:]
   public var ramBudgetBytes: Int
+  /// Merges segments after each commit when the policy says so (see `MergePolicy`).
+  public var autoMerge = true
+  var mergePolicy = MergePolicy()
+  /// Segments of a size that accumulate before they are merged into one (see `MergePolicy`).
+  public var mergeFactor: Int {
+    get { mergePolicy.mergeFactor }
+    set { mergePolicy.mergeFactor = max(2, newValue) }
+  }
 
   init(path: String, manifest: Manifest, analyzer: any TextAnalyzer, ramBudgetBytes: Int) throws(TSearchError) {
     self.path = path
@@ -163,6 +171,55 @@ public final class IndexWriter {
     committedDeletions = [:]
     committedIDs = nil
     removeUnreferencedFiles()
+    if autoMerge { try mergeAsNeeded() }
+  }
+
+  /// Merges segments while the merge policy selects some.
+  func mergeAsNeeded() throws(TSearchError) {
+    while true {
+      let names = mergePolicy.select(manifest.segments)
+      guard names.count > 1 || (names.count == 1 && manifest.segments.count > 1) else { return }
+      try merge(names)
+    }
+  }
+
+  /// Merges the whole index into one segment without deleted documents (`tsearch optimize`). Commits first.
+  public func optimize() throws(TSearchError) {
+    try commit()
+    if manifest.segments.count > 1 || manifest.segments.contains(where: { $0.deletedCount > 0 }) {
+      try merge(manifest.segments.map(\.name))
+    }
+  }
+
+  /// Merges the named committed segments into a new one and commits the result.
+  private func merge(_ names: [String]) throws(TSearchError) {
+    let set = Set(names)
+    let entries = manifest.segments.filter { set.contains($0.name) }
+    guard !entries.isEmpty else { return }
+    var readers: [SegmentReader] = []
+    for e in entries { readers.append(try SegmentReader(dir: path, entry: e)) }
+    var next = manifest
+    let name = "seg\(next.nextSegment)"
+    next.nextSegment += 1
+    let count = try SegmentMerger.merge(readers, name: name, dir: path)
+    let at = next.segments.firstIndex { set.contains($0.name) }!
+    next.segments.removeAll { set.contains($0.name) }
+    if count > 0 {
+      next.segments.insert(
+        Manifest.SegmentEntry(name: name, docCount: count, deletedCount: 0, deletionGeneration: 0), at: at)
+    }
+    next.generation += 1
+    try FileIO.syncDirectory(path)
+    try FileIO.replaceAtomically(next.encoded(), dir: path, name: Manifest.fileName)
+    manifest = next
+    committedIDs = nil
+    committedDeletions = [:]
+    removeUnreferencedFiles()
+  }
+
+  /// The files the committed documents were read from (what `tsearch rebuild` reads again).
+  public func recordedSources() throws(TSearchError) -> [String] {
+    Set(try committedDocuments().map { $0.value.origin.isEmpty ? $0.key : $0.value.origin }).sorted()
   }
 
   /// Discards every change since the last commit.

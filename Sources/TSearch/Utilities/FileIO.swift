@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -10,8 +12,27 @@
 enum FileIO {
   static func errorText() -> String { String(cString: strerror(errno)) }
 
+  /// Test hook: folder → countdown. A write into that folder that brings its countdown to 0 fails as a full
+  /// disk would (ENOSPC), and so does every later one until the entry is removed. Only tests set it.
+  static let failingWrites = Mutex<[String: Int]>([:])
+
   /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
   static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
+    let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+    let failNow = failingWrites.withLock { faults -> Bool in
+      guard let n = faults[folder] else { return false }
+      faults[folder] = n - 1
+      return n <= 1
+    }
+    if failNow {
+      // Leave a partial file behind, as a full disk does.
+      let partial = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      if partial >= 0 {
+        _ = bytes.prefix(bytes.count / 2).withUnsafeBytes { write(partial, $0.baseAddress, $0.count) }
+        close(partial)
+      }
+      throw .io(path: path, reason: String(cString: strerror(ENOSPC)))
+    }
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
     var failure: String?

@@ -1,0 +1,139 @@
+/// Merges segments into one, dropping deleted documents, without re-analysing text and without holding more
+/// than one term's postings in memory: the term dictionaries are walked in step (a k-way merge of sorted
+/// streams), each term's postings are decoded, renumbered and appended, and stored documents are copied.
+enum SegmentMerger {
+  /// Writes the live documents of `segments` as segment `name` in `dir`; returns its document count.
+  static func merge(_ segments: [SegmentReader], name: String, dir: String) throws(TSearchError) -> Int {
+    // New numbers: live documents in segment order.
+    var maps: [[Int32]] = []
+    var next: Int32 = 0
+    for s in segments {
+      var map = [Int32](repeating: -1, count: s.docCount)
+      for d in 0..<s.docCount where !s.isDeleted(d) {
+        map[d] = next
+        next += 1
+      }
+      maps.append(map)
+    }
+    let docCount = Int(next)
+
+    var dict = TermDictionaryWriter()
+    var postings = ByteWriter()
+    var positions = ByteWriter()
+    FileEnvelope.writeHeader(&postings, kind: .postings)
+    FileEnvelope.writeHeader(&positions, kind: .positions)
+    var iterators = segments.map { $0.terms.makeIterator() }
+    var heads: [(key: [UInt8], info: TermInfo)?] = []
+    for i in iterators.indices { heads.append(try iterators[i].next()) }
+    while true {
+      // The smallest key among the heads.
+      var smallest: [UInt8]?
+      for h in heads {
+        if let h, smallest == nil || h.key.lexicographicallyPrecedes(smallest!) { smallest = h.key }
+      }
+      guard let key = smallest else { break }
+      var docFreq = 0
+      var totalFreq = 0
+      let postingsStart = postings.count
+      let positionsStart = positions.count
+      var lastDoc: Int32 = -1
+      for i in heads.indices {
+        guard let h = heads[i], h.key == key else { continue }
+        let s = segments[i]
+        let (docs, freqs) = try s.postings.docs(h.info, maxDoc: s.docCount)
+        let pos = try s.postings.positions(h.info, freqs: freqs)
+        for (k, d) in docs.enumerated() {
+          let newDoc = maps[i][Int(d)]
+          guard newDoc >= 0 else { continue }
+          let delta = lastDoc < 0 ? Int(newDoc) : Int(newDoc - lastDoc)
+          let f = Int(freqs[k])
+          if f == 1 {
+            postings.writeVarint(UInt64(delta) << 1 | 1)
+          } else {
+            postings.writeVarint(UInt64(delta) << 1)
+            postings.writeVarint(f)
+          }
+          var last: UInt32 = 0
+          for p in pos[k] {
+            positions.writeVarint(UInt64(p - last))
+            last = p
+          }
+          lastDoc = newDoc
+          docFreq += 1
+          totalFreq += f
+        }
+        heads[i] = try iterators[i].next()
+      }
+      guard docFreq > 0 else { continue }  // every document holding the term was deleted
+      dict.add(
+        key: key,
+        info: TermInfo(
+          docFreq: docFreq, totalFreq: totalFreq, postingsOffset: postingsStart,
+          postingsLength: postings.count - postingsStart, positionsOffset: positionsStart,
+          positionsLength: positions.count - positionsStart))
+    }
+    FileEnvelope.writeFooter(&postings)
+    FileEnvelope.writeFooter(&positions)
+
+    var lengths: [UInt32] = []
+    var dates: [UInt32] = []
+    var sources: [(id: String, stamp: SourceStamp)] = []
+    var store = StoredFieldsWriter()
+    lengths.reserveCapacity(docCount)
+    for s in segments {
+      for d in 0..<s.docCount where !s.isDeleted(d) {
+        lengths.append(s.documents.length(d))
+        dates.append(s.documents.date(d))
+        sources.append(try s.documents.source(d))
+        let fields = try s.store.document(d)
+        let ordered = StoredField.allCases.compactMap { f in fields[f].map { (f, $0) } }
+        do { try store.add(fields: ordered) } catch {
+          throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
+        }
+      }
+    }
+    let storeBytes: [UInt8]
+    do { storeBytes = try store.finish() } catch {
+      throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
+    }
+    try FileIO.writeDurably(dict.finish(), to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
+    try FileIO.writeDurably(postings.bytes, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
+    try FileIO.writeDurably(positions.bytes, to: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
+    try FileIO.writeDurably(
+      DocumentTableWriter.write(lengths: lengths, dates: dates, sources: sources),
+      to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
+    try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+    return docCount
+  }
+}
+
+/// Which segments to merge after a commit: a logarithmic policy. Segments are grouped by the order of magnitude
+/// of their live document count (base `mergeFactor`); when a group holds `mergeFactor` segments they are merged
+/// into one of the next order. The segment count stays about `mergeFactor` per order of magnitude, and each
+/// document is rewritten about log(N) times over the life of an index.
+struct MergePolicy: Sendable {
+  var mergeFactor = 10
+
+  /// Names of the segments to merge now (empty when none).
+  func select(_ segments: [Manifest.SegmentEntry]) -> [String] {
+    var levels: [Int: [Manifest.SegmentEntry]] = [:]
+    for s in segments {
+      let live = max(1, s.docCount - s.deletedCount)
+      var level = 0
+      var size = live
+      while size >= mergeFactor {
+        size /= mergeFactor
+        level += 1
+      }
+      levels[level, default: []].append(s)
+    }
+    // A segment that is mostly deleted documents is merged away with its level, to reclaim the space.
+    for level in levels.keys.sorted() {
+      let group = levels[level]!
+      if group.count >= mergeFactor { return group.map(\.name) }
+    }
+    let wasteful = segments.filter { $0.docCount > 0 && $0.deletedCount * 2 > $0.docCount }
+    if !wasteful.isEmpty && segments.count > 1 { return wasteful.map(\.name) }
+    return []
+  }
+}

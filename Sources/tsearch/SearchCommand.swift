@@ -39,6 +39,9 @@ struct SearchCommand: ParsableCommand {
   @Option(name: .long, help: "The longest passage, in characters.")
   var passageLength: Int = 220
 
+  @Option(name: .long, help: "Search only the document with this id (why did it match? its best passages).")
+  var doc: String?
+
   @Option(name: .long, help: "How words without an operator combine: or (any, ranked) or and (all).")
   var defaultOperator: QueryParser.DefaultOperator = .or
 
@@ -57,9 +60,10 @@ struct SearchCommand: ParsableCommand {
     let index = try openIndex(location)
     let searcher = try index.searcher()
     let text = query.joined(separator: " ")
-    let options = SearchOptions(
+    var options = SearchOptions(
       limit: limit, passagesPerHit: passages, passageLength: passageLength, unit: unit,
       defaultOperator: defaultOperator)
+    options.document = doc
     let results = try searcher.search(text, options: options)
     let elapsed = Console.now() - started
     switch format {
@@ -106,20 +110,25 @@ struct SearchCommand: ParsableCommand {
 
   private func printJSON(_ results: SearchResults) {
     var out = ""
-    for hit in results.hits {
-      var line = "{\"id\":\(JSONLine.quote(hit.id)),\"path\":\(JSONLine.quote(hit.path))"
-      line += ",\"title\":\(JSONLine.quote(hit.title)),\"date\":\(JSONLine.quote(hit.date))"
-      line += ",\"score\":\(JSONLine.number(hit.score)),\"passages\":["
-      line += hit.passages.map { p in
-        let hl = p.highlights.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
-        return "{\"text\":\(JSONLine.quote(p.text)),\"score\":\(JSONLine.number(p.score)),"
-          + "\"start\":\(p.start),\"end\":\(p.end),\"highlights\":[\(hl)]}"
-      }.joined(separator: ",")
-      line += "]}\n"
-      out += line
-    }
+    for hit in results.hits { out += jsonHit(hit) + "\n" }
     Console.write(out, to: 1)
   }
+}
+
+/// One hit as a JSON object: `id`, `path`, `title`, `date`, `score`, and `passages` best first, each with its
+/// `text`, `score`, UTF-8 byte `start`/`end` in the document and `highlights` as `[start, end)` byte ranges
+/// into the passage's text.
+func jsonHit(_ hit: Hit) -> String {
+  var line = "{\"id\":\(JSONLine.quote(hit.id)),\"path\":\(JSONLine.quote(hit.path))"
+  line += ",\"title\":\(JSONLine.quote(hit.title)),\"date\":\(JSONLine.quote(hit.date))"
+  line += ",\"score\":\(JSONLine.number(hit.score)),\"passages\":["
+  let best = hit.passages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.start < $1.start }
+  line += best.map { p in
+    let hl = p.highlights.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
+    return "{\"text\":\(JSONLine.quote(p.text)),\"score\":\(JSONLine.number(p.score)),"
+      + "\"start\":\(p.start),\"end\":\(p.end),\"highlights\":[\(hl)]}"
+  }.joined(separator: ",")
+  return line + "]}"
 }
 
 func format3(_ d: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How a search returns its results.
 public struct SearchOptions: Sendable {
@@ -20,6 +21,9 @@ public struct SearchOptions: Sendable {
   public var passageCandidateDocuments: Int
   /// How juxtaposed words of a query string combine.
   public var defaultOperator: QueryParser.DefaultOperator
+  /// Restricts the search to the document with this id ("why did this document match?"). The document is
+  /// returned, with its best passages, even when it does not match (score 0, its opening passage).
+  public var document: String?
   /// Whether hits carry their stored fields (title, path, date, …). Without them, and without passages, a hit
   /// has its id and score only, which is all an evaluation run needs, and no stored block is read.
   public var loadStoredFields = true
@@ -62,6 +66,7 @@ public struct SearchResults: Sendable {
 public final class Searcher: Sendable {
   let snapshot: IndexSnapshot
   public let settings: IndexSettings
+  private let idMap = Mutex<[String: Int]?>(nil)
 
   init(snapshot: IndexSnapshot, settings: IndexSettings) {
     self.snapshot = snapshot
@@ -107,6 +112,7 @@ public final class Searcher: Sendable {
     }
     let cache = idfCache
     var all: [(doc: Int, score: Double)] = []
+    all.reserveCapacity(64)
     for (i, segment) in snapshot.segments.enumerated() {
       var matcher = SegmentMatcher(
         segment: segment, bm25: settings.bm25, statistics: snapshot.statistics,
@@ -115,6 +121,13 @@ public final class Searcher: Sendable {
       matcher.coordination = settings.coordination
       let r = try matcher.evaluate(analyzed)
       for (d, s) in zip(r.docs, r.scores) { all.append((snapshot.bases[i] + Int(d), s)) }
+    }
+    if let id = options.document {
+      guard let doc = try globalDocument(id: id) else {
+        return SearchResults(hits: [], totalMatches: 0, documentCount: snapshot.liveDocCount)
+      }
+      all = all.filter { $0.doc == doc }
+      if all.isEmpty { all = [(doc, 0)] }
     }
     let total = all.count
     let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
@@ -233,6 +246,17 @@ public final class Searcher: Sendable {
     return Hit(
       id: f[.id] ?? "", path: f[.path] ?? f[.id] ?? "", title: f[.title] ?? "", date: f[.date] ?? "",
       byline: f[.byline] ?? "", url: f[.url] ?? "", score: score, passages: [])
+  }
+
+  /// The global number of the live document with this id (the map is built on first use).
+  func globalDocument(id: String) throws(TSearchError) -> Int? {
+    if let map = idMap.withLock({ $0 }) { return map[id] }
+    var map: [String: Int] = [:]
+    for (i, s) in snapshot.segments.enumerated() {
+      for d in 0..<s.docCount where !s.isDeleted(d) { map[try s.documents.source(d).id] = snapshot.bases[i] + d }
+    }
+    idMap.withLock { $0 = map }
+    return map[id]
   }
 
   /// The stored document with this id, if the snapshot holds it.

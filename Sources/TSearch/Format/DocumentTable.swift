@@ -23,7 +23,7 @@ enum DocumentTableWriter {
     for s in sources {
       offsets.append(w.count)
       w.writeString(s.id)
-      w.writeString(s.stamp.origin)
+      w.writeString(s.stamp.origin == s.id ? "" : s.stamp.origin)  // a file's own path is not written twice
       w.writeVarint(s.stamp.size)
       w.writeU64(UInt64(bitPattern: s.stamp.modified))
       w.writeU64(s.stamp.contentHash)
@@ -89,7 +89,8 @@ struct DocumentTableReader {
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
-      let origin = try r.readString()
+      let written = try r.readString()
+      let origin = written.isEmpty ? id : written
       let size = try r.readVarint()
       let modified = Int64(bitPattern: try r.readU64())
       let hash = try r.readU64()

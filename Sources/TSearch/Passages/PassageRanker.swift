@@ -1,3 +1,4 @@
+import Foundation
 /// A passage of a document: a sentence or a few consecutive ones, with its score and the query matches in it.
 public struct Passage: Sendable, Hashable {
   /// The passage's text, exactly as it stands in the document.
@@ -32,10 +33,14 @@ struct PassageQuery {
 struct PassageRanker {
   var analyzer: any TextAnalyzer
   var maxCharacters: Int
-  var bm25 = BM25(k1: 1.2, b: 0.75)
+  var bm25 = BM25(k1: Double(ProcessInfo.processInfo.environment["TS_PK1"] ?? "1.2") ?? 1.2, b: Double(ProcessInfo.processInfo.environment["TS_PB"] ?? "0.75") ?? 0.75)
+  var coverageWeight = Double(ProcessInfo.processInfo.environment["TS_COV"] ?? "0") ?? 0
+  var proximityWeight = Double(ProcessInfo.processInfo.environment["TS_PROX"] ?? "0") ?? 0
+  var docIDFWeight = Double(ProcessInfo.processInfo.environment["TS_DOCIDF"] ?? "0") ?? 0
+  var avgDivisor = Double(ProcessInfo.processInfo.environment["TS_AVGDIV"] ?? "6") ?? 6
   /// The typical passage length in tokens: English news averages about 6 characters a token, spaces
   /// included (measured on the seeds: 28,053 bytes, 4,675 tokens), so a full passage holds maxCharacters / 6.
-  var averageTokens: Double { Double(maxCharacters) / 6.0 }
+  var averageTokens: Double { Double(maxCharacters) / avgDivisor }
 
   struct Match {
     var tokenIndex: Int
@@ -60,7 +65,7 @@ struct PassageRanker {
     let textString = String(decoding: bytes, as: UTF8.self)
     var tokens: [Token] = []
     analyzer.forEachToken(in: textString) { tokens.append($0) }
-    let (matches, weights) = findMatches(tokens: tokens, query: query)
+    var (matches, weights) = findMatches(tokens: tokens, query: query)
     let sentences = SentenceSplitter().sentences(bytes: bytes)
     guard !sentences.isEmpty else { return [] }
 
@@ -103,6 +108,23 @@ struct PassageRanker {
       }
     }
 
+    // Within-document idf: how many sentences hold each leaf (a word on every line of the article tells a
+    // passage apart from the others less than one in a single sentence).
+    if docIDFWeight > 0 {
+      var sentenceOf = [Int](repeating: 0, count: tokens.count)
+      for (k, r) in tokenRanges.enumerated() { for t in r { sentenceOf[t] = k } }
+      var seen = Set<[Int]>()
+      var df = [Double](repeating: 0, count: weights.count)
+      for m in matches where m.leaf >= 0 {
+        if seen.insert([m.leaf, sentenceOf[m.tokenIndex]]).inserted { df[m.leaf] += 1 }
+      }
+      let n = Double(sentences.count)
+      for leaf in weights.indices {
+        let local = log(1 + (n - df[leaf] + 0.5) / (df[leaf] + 0.5))
+        weights[leaf] *= pow(local, docIDFWeight)
+      }
+    }
+    let totalWeight = weights.reduce(0, +)
     var scored: [ScoredSpan] = []
     scored.reserveCapacity(spans.count)
     var tf = [Double](repeating: 0, count: weights.count)
@@ -120,9 +142,18 @@ struct PassageRanker {
       var score = 0.0
       if any {
         let length = Double(span.tokens.count)
+        var covered = 0.0
+        var distinct = 0
         for leaf in tf.indices where tf[leaf] > 0 {
           score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: length, averageLength: averageTokens)
+          covered += weights[leaf]
+          distinct += 1
           tf[leaf] = 0
+        }
+        if coverageWeight > 0 && totalWeight > 0 { score *= 1 + coverageWeight * covered / totalWeight }
+        if proximityWeight > 0 && distinct > 1 {
+          let window = smallestWindow(matches, m0, m, span.bytes.upperBound, distinct)
+          score *= 1 + proximityWeight * Double(distinct - 1) / Double(max(1, window - 1))
         }
       }
       scored.append(ScoredSpan(bytes: span.bytes, firstMatch: m0, endMatch: m, score: score,
@@ -181,6 +212,27 @@ struct PassageRanker {
   /// The passages to show for a document hit: the best ones (at least half the top score), in document order.
   func snippets(text: String, query: PassageQuery, limit: Int) -> [Passage] {
     best(text: text, query: query, limit: limit, relativeFloor: 0.5).sorted { $0.start < $1.start }
+  }
+
+  /// The fewest tokens a stretch of the passage needs to hold all its `distinct` matched terms once.
+  private func smallestWindow(_ matches: [Match], _ from: Int, _ to: Int, _ end: Int, _ distinct: Int) -> Int {
+    var counts: [Int: Int] = [:]
+    var have = 0
+    var best = Int.max
+    var left = from
+    for right in from..<to where matches[right].end <= end && matches[right].leaf >= 0 {
+      counts[matches[right].leaf, default: 0] += 1
+      if counts[matches[right].leaf] == 1 { have += 1 }
+      while have == distinct {
+        if matches[left].leaf >= 0 && matches[left].end <= end {
+          best = min(best, matches[right].tokenIndex - matches[left].tokenIndex + 1)
+          counts[matches[left].leaf]! -= 1
+          if counts[matches[left].leaf] == 0 { have -= 1 }
+        }
+        left += 1
+      }
+    }
+    return best == Int.max ? distinct : best
   }
 
   private func lowerBound(_ matches: [Match], _ tokenIndex: Int) -> Int {

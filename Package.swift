@@ -27,6 +27,8 @@ let package = Package(
     .testTarget(
       name: "TSearchTests", dependencies: ["TSearch"], path: "Tests/TSearchTests",
       resources: [.copy("Fixtures")]),
+    // The documented public API, imported as an outside user would (no @testable).
+    .testTarget(name: "TSearchAPITests", dependencies: ["TSearch"], path: "Tests/TSearchAPITests"),
     .testTarget(
       name: "TSearchHTMLTests", dependencies: ["TSearchHTML", "TSearch"], path: "Tests/TSearchHTMLTests",
       resources: [.copy("Fixtures")]),

@@ -2,8 +2,11 @@ import TSearch
 
 /// Loads files for `FileIndexer`: HTML pages (by extension, or detected by content) through `ArticleExtractor`,
 /// everything else as plain text.
-public struct HTMLFileLoader: Sendable {
+public struct HTMLFileLoader: DocumentExtractor {
   public static let extensions: Set<String> = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"]
+
+  /// HTML pages and plain text (a page saved as `.txt` is recognised by its content).
+  public var extensions: Set<String> { Self.extensions.union(["txt"]) }
 
   public init() {}
 

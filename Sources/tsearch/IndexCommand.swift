@@ -40,9 +40,7 @@ struct IndexCommand: ParsableCommand {
     let writer = try index.writer()
     writer.ramBudgetBytes = ramBudgetMb << 20
     writer.mergeFactor = mergeFactor
-    var indexer = FileIndexer(
-      collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
-      load: { HTMLFileLoader().load($0) })
+    var indexer = FileIndexer(extractor: HTMLFileLoader())
     if Console.stderrIsTerminal {
       var last = 0.0
       indexer.progress = { done, total in

@@ -55,9 +55,7 @@ struct RebuildCommand: ParsableCommand {
   func run() throws {
     let index = try SearchIndex.open(at: location.resolved.path)
     let writer = try index.writer()
-    var indexer = FileIndexer(
-      collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
-      load: { HTMLFileLoader().load($0) })
+    var indexer = FileIndexer(extractor: HTMLFileLoader())
     indexer.force = true
     let summary = try indexer.update(writer, paths: try writer.recordedSources())
     try writer.optimize()

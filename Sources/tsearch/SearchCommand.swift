@@ -105,7 +105,8 @@ struct SearchCommand: ParsableCommand {
     }
     s += String(decoding: bytes[at...], as: UTF8.self)
     if p.truncatedAfter { s += " …" }
-    return s
+    // A hard-wrapped paragraph's line breaks are spaces on the terminal.
+    return s.split(separator: "\n", omittingEmptySubsequences: true).joined(separator: " ")
   }
 
   private func printJSON(_ results: SearchResults) {
@@ -151,10 +152,7 @@ func openIndex(_ location: IndexLocation) throws -> SearchIndex {
     if Console.stderrIsTerminal { Console.warn("building \(path)/ from seeds/ (first use)") }
     let index = try SearchIndex.openOrCreate(at: path)
     let writer = try index.writer()
-    let summary = try FileIndexer(
-      collector: FileCollector(extensions: HTMLFileLoader.extensions.union(["txt", "jsonl"])),
-      load: { HTMLFileLoader().load($0) }
-    ).update(writer, paths: ["seeds"])
+    let summary = try FileIndexer(extractor: HTMLFileLoader()).update(writer, paths: ["seeds"])
     for w in summary.warnings { Console.warn(w) }
     return index
   }

@@ -17,6 +17,15 @@ import Testing
     #expect(split("Line one\nLine two. Three") == ["Line one", "Line two.", "Three"])
     #expect(split("It was 3.5 percent. J. Smith agreed.") == ["It was 3.5 percent.", "J. Smith agreed."])
   }
+
+  @Test func hardWrappedParagraphs() {
+    // Blank lines separate paragraphs: a lone line break inside one is a space.
+    let text = "The 20% tariffs stay until\nthe Commerce Department moves.\n\nFarmers worry. Prices\nfell."
+    #expect(split(text) == ["The 20% tariffs stay until\nthe Commerce Department moves.", "Farmers worry.", "Prices\nfell."])
+    let bytes = Array(text.utf8)
+    let paragraphs = bytes.withUnsafeBufferPointer { SentenceSplitter().sentencesAndParagraphs(bytes: $0).map(\.paragraph) }
+    #expect(paragraphs[0] != paragraphs[1] && paragraphs[1] == paragraphs[2])
+  }
 }
 
 @Suite struct PassageTests {

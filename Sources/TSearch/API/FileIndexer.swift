@@ -34,6 +34,13 @@ public struct FileIndexer {
     self.load = load
   }
 
+  /// An indexer that reads files with `extractor` (and `.jsonl` collections), taking from folders the files
+  /// with the extractor's extensions.
+  public init(extractor: some DocumentExtractor) {
+    self.collector = FileCollector(extensions: extractor.extensions.union(["jsonl"]))
+    self.load = { extractor.load($0) }
+  }
+
   /// Indexes `paths` into the index through `writer`, and commits.
   public func update(_ writer: IndexWriter, paths: [String]) throws(TSearchError) -> Summary {
     var summary = Summary()

@@ -90,12 +90,31 @@ public final class Searcher: Sendable {
   public var documentCount: Int { snapshot.liveDocCount }
 
   /// Parses and runs a query string.
+  /// - Throws: `TSearchError.syntax(column:message:)` for a malformed query; `.corrupt` for a damaged index.
   public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
-    try search(QueryParser(defaultOperator: options.defaultOperator).parse(query), options: options)
+    try run(QueryParser(defaultOperator: options.defaultOperator).parse(query), options)
   }
 
   /// Runs a typed query.
   public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
+    try run(query, options)
+  }
+
+  /// Parses and runs a query string off the caller's actor (for servers and UI code).
+  @concurrent public func search(_ query: String, options: SearchOptions = SearchOptions()) async throws(TSearchError)
+    -> SearchResults
+  {
+    try run(QueryParser(defaultOperator: options.defaultOperator).parse(query), options)
+  }
+
+  /// Runs a typed query off the caller's actor.
+  @concurrent public func search(_ query: Query, options: SearchOptions = SearchOptions()) async throws(TSearchError)
+    -> SearchResults
+  {
+    try run(query, options)
+  }
+
+  private func run(_ query: Query, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
     var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
     if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
     var idfCache: [[UInt8]: Double] = [:]

@@ -89,8 +89,7 @@ struct DocumentTableReader {
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
-      let written = try r.readString()
-      let origin = written.isEmpty ? id : written
+      let origin = try r.readString()  // empty: the document's own id names its file
       let size = try r.readVarint()
       let modified = Int64(bitPattern: try r.readU64())
       let hash = try r.readU64()

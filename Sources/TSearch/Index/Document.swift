@@ -34,7 +34,8 @@ public struct Document: Sendable, Hashable {
 
 /// Where a document came from and how its source looked: what `tsearch index` compares to skip unchanged files.
 public struct SourceStamp: Sendable, Hashable {
-  /// The file the document was read from (for a JSONL collection, the collection file), or "".
+  /// The file the document was read from, for a JSONL collection the collection file; "" when it is the
+  /// document's id itself (a file indexed under its path) or unknown.
   public var origin: String
   public var size: UInt64
   /// Modification time in nanoseconds since 1970.

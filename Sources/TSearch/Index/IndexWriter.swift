@@ -1,9 +1,17 @@
+import Foundation
+
 /// Adds, replaces and deletes documents, and commits them atomically. One writer per index at a time
 /// (enforced by `write.lock`); searchers keep reading the last commit while it works.
 ///
 /// Documents are collected in memory and flushed to a new immutable segment when the RAM budget is reached
 /// or on `commit()`. Deletions are recorded per segment and written as a new deletion generation on commit.
-public final class IndexWriter {
+///
+/// The writer is safe to share between threads and tasks: its methods take an internal lock, so calls from
+/// several threads run one after another.
+public final class IndexWriter: @unchecked Sendable {
+  /// Serialises every method (recursive: `commit` calls `flush`).
+  private let mutex = NSRecursiveLock()
+
   public let path: String
   public let analyzer: any TextAnalyzer
   private var manifest: Manifest
@@ -21,21 +29,43 @@ public final class IndexWriter {
   /// Ids of committed documents → (segment name, local doc), read lazily.
   private var committedIDs: [String: (segment: String, doc: Int)]?
   private var committedSources: [String: SourceStamp] = [:]
-  public var ramBudgetBytes: Int
-  /// Merges segments after each commit when the policy says so (see `MergePolicy`).
-  public var autoMerge = true
+  private var _ramBudgetBytes: Int
+  private var _autoMerge = true
   var mergePolicy = MergePolicy()
+
+  /// The in-memory segment is flushed when its estimated size passes this many bytes.
+  public var ramBudgetBytes: Int {
+    get { locked { _ramBudgetBytes } }
+    set { locked { _ramBudgetBytes = newValue } }
+  }
+  /// Merges segments after each commit when the policy says so (see `MergePolicy`).
+  public var autoMerge: Bool {
+    get { locked { _autoMerge } }
+    set { locked { _autoMerge = newValue } }
+  }
   /// Segments of a size that accumulate before they are merged into one (see `MergePolicy`).
   public var mergeFactor: Int {
-    get { mergePolicy.mergeFactor }
-    set { mergePolicy.mergeFactor = max(2, newValue) }
+    get { locked { mergePolicy.mergeFactor } }
+    set { locked { mergePolicy.mergeFactor = max(2, newValue) } }
+  }
+
+  private func locked<T>(_ body: () throws(TSearchError) -> T) throws(TSearchError) -> T {
+    mutex.lock()
+    defer { mutex.unlock() }
+    return try body()
+  }
+
+  private func locked<T>(_ body: () -> T) -> T {
+    mutex.lock()
+    defer { mutex.unlock() }
+    return body()
   }
 
   init(path: String, manifest: Manifest, analyzer: any TextAnalyzer, ramBudgetBytes: Int) throws(TSearchError) {
     self.path = path
     self.manifest = manifest
     self.analyzer = analyzer
-    self.ramBudgetBytes = ramBudgetBytes
+    self._ramBudgetBytes = ramBudgetBytes
     lock = try WriteLock(dir: path)
     removeUnreferencedFiles()
   }
@@ -44,6 +74,8 @@ public final class IndexWriter {
 
   /// The ids and source stamps of every committed, live document (what `tsearch index` compares files against).
   public func committedDocuments() throws(TSearchError) -> [String: SourceStamp] {
+    mutex.lock()
+    defer { mutex.unlock() }
     try loadCommittedIDs()
     return committedSources
   }
@@ -80,15 +112,19 @@ public final class IndexWriter {
 
   /// Adds a document, replacing any document with the same id.
   public func add(_ document: Document) throws(TSearchError) {
+    mutex.lock()
+    defer { mutex.unlock() }
     try delete(id: document.id)
     let n = builder.add(document, analyzer: analyzer)
     builderIDs[document.id] = n
-    if builder.estimatedBytes >= ramBudgetBytes { try flush() }
+    if builder.estimatedBytes >= _ramBudgetBytes { try flush() }
   }
 
   /// Deletes the document with this id, if there is one. Returns whether one was found.
   @discardableResult
   public func delete(id: String) throws(TSearchError) -> Bool {
+    mutex.lock()
+    defer { mutex.unlock() }
     var found = false
     if let n = builderIDs.removeValue(forKey: id) {
       builderDeleted = grown(builderDeleted, to: builder.docCount)
@@ -122,6 +158,8 @@ public final class IndexWriter {
 
   /// Writes the in-memory documents to a new segment (not visible until `commit()`).
   public func flush() throws(TSearchError) {
+    mutex.lock()
+    defer { mutex.unlock() }
     guard builder.docCount > 0 else { return }
     let name = "seg\(manifest.nextSegment)"
     manifest.nextSegment += 1
@@ -137,10 +175,24 @@ public final class IndexWriter {
   }
 
   /// Whether there is anything to commit.
-  public var hasChanges: Bool { builder.docCount > 0 || !pendingSegments.isEmpty || !changedSegments.isEmpty }
+  public var hasChanges: Bool {
+    locked { builder.docCount > 0 || !pendingSegments.isEmpty || !changedSegments.isEmpty }
+  }
+
+  /// Makes every change since the last commit durable and visible to new searchers, atomically, off the
+  /// caller's actor (a commit writes and fsyncs files).
+  @concurrent public func commit() async throws(TSearchError) {
+    try commitNow()
+  }
 
   /// Makes every change since the last commit durable and visible to new searchers, atomically.
   public func commit() throws(TSearchError) {
+    try commitNow()
+  }
+
+  private func commitNow() throws(TSearchError) {
+    mutex.lock()
+    defer { mutex.unlock() }
     try flush()
     guard !pendingSegments.isEmpty || !changedSegments.isEmpty else { return }
     var next = manifest
@@ -171,7 +223,7 @@ public final class IndexWriter {
     committedDeletions = [:]
     committedIDs = nil
     removeUnreferencedFiles()
-    if autoMerge { try mergeAsNeeded() }
+    if _autoMerge { try mergeAsNeeded() }
   }
 
   /// Merges segments while the merge policy selects some.
@@ -185,6 +237,8 @@ public final class IndexWriter {
 
   /// Merges the whole index into one segment without deleted documents (`tsearch optimize`). Commits first.
   public func optimize() throws(TSearchError) {
+    mutex.lock()
+    defer { mutex.unlock() }
     try commit()
     if manifest.segments.count > 1 || manifest.segments.contains(where: { $0.deletedCount > 0 }) {
       try merge(manifest.segments.map(\.name))
@@ -219,11 +273,15 @@ public final class IndexWriter {
 
   /// The files the committed documents were read from (what `tsearch rebuild` reads again).
   public func recordedSources() throws(TSearchError) -> [String] {
-    Set(try committedDocuments().map { $0.value.origin.isEmpty ? $0.key : $0.value.origin }).sorted()
+    mutex.lock()
+    defer { mutex.unlock() }
+    return Set(try committedDocuments().map { $0.value.origin.isEmpty ? $0.key : $0.value.origin }).sorted()
   }
 
   /// Discards every change since the last commit.
   public func rollback() {
+    mutex.lock()
+    defer { mutex.unlock() }
     builder = SegmentBuilder()
     builderIDs = [:]
     builderDeleted = DeletionSet(docCount: 0)

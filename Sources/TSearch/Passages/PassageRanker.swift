@@ -66,7 +66,8 @@ struct PassageRanker {
     var tokens: [Token] = []
     analyzer.forEachToken(in: textString) { tokens.append($0) }
     var (matches, weights) = findMatches(tokens: tokens, query: query)
-    let sentences = SentenceSplitter().sentences(bytes: bytes)
+    let split = SentenceSplitter().sentencesAndParagraphs(bytes: bytes)
+    let sentences = split.map(\.range)
     guard !sentences.isEmpty else { return [] }
 
     // Token index range of every sentence.
@@ -79,9 +80,7 @@ struct PassageRanker {
       tokenRanges.append(t..<u)
       t = u
     }
-    func sameParagraph(_ a: Int, _ b: Int) -> Bool {
-      !bytes[sentences[a].upperBound..<sentences[b].lowerBound].contains(0x0A)
-    }
+    func sameParagraph(_ a: Int, _ b: Int) -> Bool { split[a].paragraph == split[b].paragraph }
     func charCount(_ r: Range<Int>) -> Int {
       var c = 0
       for i in r where bytes[i] & 0xC0 != 0x80 { c += 1 }

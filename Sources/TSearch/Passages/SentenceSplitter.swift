@@ -30,8 +30,38 @@ public struct SentenceSplitter: Sendable {
   }
 
   func sentences(bytes b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-    var result: [Range<Int>] = []
+    sentencesAndParagraphs(bytes: b).map(\.range)
+  }
+
+  /// Sentences with the number of the paragraph each belongs to.
+  func sentencesAndParagraphs(bytes b: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, paragraph: Int)] {
+    var result: [(range: Range<Int>, paragraph: Int)] = []
+    var paragraph = 0
     let n = b.count
+    // Text whose paragraphs are separated by blank lines is hard-wrapped: there a lone line break is a space.
+    // Otherwise (one paragraph a line, as most plain-text articles are) every line break ends a paragraph.
+    var blankLineParagraphs = false
+    var k = 0
+    while k + 1 < n {
+      if b[k] == 0x0A {
+        var j = k + 1
+        while j < n && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0D) { j += 1 }
+        if j < n && b[j] == 0x0A {
+          blankLineParagraphs = true
+          break
+        }
+      }
+      k += 1
+    }
+    func isBreak(_ i: Int) -> Bool {
+      guard b[i] == 0x0A else { return false }
+      guard blankLineParagraphs else { return true }
+      var j = i + 1
+      while j < n && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0D) { j += 1 }
+      var p = i - 1
+      while p >= 0 && (b[p] == 0x20 || b[p] == 0x09 || b[p] == 0x0D) { p -= 1 }
+      return (j < n && b[j] == 0x0A) || (p >= 0 && b[p] == 0x0A) || j >= n
+    }
     var start = 0
     var i = 0
     func emit(_ s: Int, _ e: Int) {
@@ -39,12 +69,13 @@ public struct SentenceSplitter: Sendable {
       var e = e
       while s < e && isSpace(b[s]) { s += 1 }
       while e > s && isSpace(b[e - 1]) { e -= 1 }
-      if e > s { result.append(s..<e) }
+      if e > s { result.append((s..<e, paragraph)) }
     }
     while i < n {
       let c = b[i]
-      if c == 0x0A {  // line break: paragraph boundary
+      if isBreak(i) {  // paragraph boundary
         emit(start, i)
+        paragraph += 1
         start = i + 1
         i += 1
         continue
@@ -63,8 +94,9 @@ public struct SentenceSplitter: Sendable {
             break
           }
         }
-        if j >= n || b[j] == 0x0A {
+        if j >= n || isBreak(j) {
           emit(start, j)
+          paragraph += 1
           start = j
           i = j
           continue
@@ -74,9 +106,10 @@ public struct SentenceSplitter: Sendable {
           continue
         }
         var k = j
-        while k < n && isSpace(b[k]) && b[k] != 0x0A { k += 1 }
-        if k >= n || b[k] == 0x0A {
+        while k < n && isSpace(b[k]) && !isBreak(k) { k += 1 }
+        if k >= n || isBreak(k) {
           emit(start, j)
+          paragraph += 1
           start = k
           i = k
           continue

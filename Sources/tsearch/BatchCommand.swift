@@ -23,7 +23,7 @@ struct BatchCommand: ParsableCommand {
   var passages: Int = 3
 
   @Option(name: .long, help: "The longest passage, in characters.")
-  var passageLength: Int = 220
+  var passageLength: Int = 280
 
   func run() throws {
     let index = try openIndex(location)

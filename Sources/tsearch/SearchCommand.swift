@@ -37,7 +37,7 @@ struct SearchCommand: ParsableCommand {
   var passages: Int = 3
 
   @Option(name: .long, help: "The longest passage, in characters.")
-  var passageLength: Int = 220
+  var passageLength: Int = 280
 
   @Option(name: .long, help: "Search only the document with this id (why did it match? its best passages).")
   var doc: String?

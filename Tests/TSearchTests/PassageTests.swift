@@ -62,7 +62,7 @@ import Testing
     let hit = try #require(try searcher.search("talks soybean fentanyl").hits.first)
     #expect(!hit.passages.isEmpty && hit.passages.count <= 3)
     #expect(zip(hit.passages, hit.passages.dropFirst()).allSatisfy { $0.end <= $1.start })
-    #expect(hit.passages.allSatisfy { $0.text.count <= 220 })
+    #expect(hit.passages.allSatisfy { $0.text.count <= 280 })
   }
 
   @Test func hugeDocumentGetsSnippets() throws {
@@ -81,7 +81,7 @@ import Testing
     let dir = TemporaryDirectory()
     let searcher = try makeIndex([text], in: dir).searcher()
     let p = try #require(try searcher.search("fentanyl").hits.first?.passages.first)
-    #expect(p.text.count <= 220)
+    #expect(p.text.count <= 280)
     #expect(p.truncatedBefore && p.truncatedAfter)
     #expect(highlighted(p) == ["fentanyl"])
     #expect(p.text.split(separator: " ").allSatisfy { $0.hasPrefix("word") || $0 == "fentanyl" })

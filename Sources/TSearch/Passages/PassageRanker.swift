@@ -28,18 +28,32 @@ struct PassageQuery {
 ///
 /// Candidates are every run of consecutive sentences of one paragraph that fits in `maxCharacters`; a longer
 /// sentence is cut into overlapping windows on word boundaries. Each candidate is scored as a document of its own:
-/// Σ idf(t) · tf / (tf + k1 · (1 − b + b · len / avglen)) over the query's terms (a phrase counts as one term
-/// whose idf is the sum of its words'), with the collection's idf, so scores compare across documents.
+/// Σ w(t) · tf / (tf + k1 · (1 − b + b · len / avglen)) over the query's terms (a phrase counts as one term
+/// whose idf is the sum of its words'), where w(t) is the collection's idf, times the word's idf among the
+/// text's sentences; then × (1 + 3 · share of the query's weight covered), plus the paragraph's own BM25.
+/// Proximity of the matched words was measured and left out: it lowered answer overlap (−8 points), since
+/// answers sit next to the question's words more often than between them.
 struct PassageRanker {
   var analyzer: any TextAnalyzer
   var maxCharacters: Int
-  var bm25 = BM25(k1: Double(ProcessInfo.processInfo.environment["TS_PK1"] ?? "1.2") ?? 1.2, b: Double(ProcessInfo.processInfo.environment["TS_PB"] ?? "0.75") ?? 0.75)
-  var coverageWeight = Double(ProcessInfo.processInfo.environment["TS_COV"] ?? "0") ?? 0
-  var proximityWeight = Double(ProcessInfo.processInfo.environment["TS_PROX"] ?? "0") ?? 0
-  var docIDFWeight = Double(ProcessInfo.processInfo.environment["TS_DOCIDF"] ?? "0") ?? 0
-  var avgDivisor = Double(ProcessInfo.processInfo.environment["TS_AVGDIV"] ?? "6") ?? 6
-  /// The typical passage length in tokens: English news averages about 6 characters a token, spaces
-  /// included (measured on the seeds: 28,053 bytes, 4,675 tokens), so a full passage holds maxCharacters / 6.
+  // Constants chosen on WikiQA and SQuAD v1.1 dev articles 0–15 (4,306 questions), reported on articles 16–47
+  // (Benchmarks/RESULTS.md, "Snippets"); sweeps in Benchmarks/snippets/.
+  /// BM25 inside a passage. k1 0.2 saturates fast: a second occurrence of a word adds little, distinct words
+  /// count (tuning: k1 1.2 → 0.5 → 0.2 gave 67.2 → 67.9 → 68.2% answer overlap). b 0.4 (from 0.75: +0.6).
+  var bm25 = BM25(k1: 0.2, b: 0.4)
+  /// Score × (1 + 3 · the share of the query's idf the passage covers): rewards distinct words (+2.1 points).
+  var coverageWeight = 3.0
+  /// Each word's idf is multiplied by its idf among the text's sentences (exponent 1): a word on every line of
+  /// the article tells passages apart less (+3.5 points).
+  var documentIDFExponent = 1.0
+  /// The BM25 of the passage's paragraph, times this weight, is added: context for short passages (+0.2).
+  var paragraphWeight = 1.0
+  /// Whether scores may use the text's own statistics (within-text idf, paragraph context). Off when passages
+  /// of different documents are ranked against each other (`--unit passage`), so that scores compare.
+  var useDocumentStatistics = true
+  /// The typical passage length in tokens: English runs about 6 characters a token, spaces included (seeds:
+  /// 28,053 bytes, 4,675 tokens), so a full passage holds maxCharacters / 6.
+  var avgDivisor = 6.0
   var averageTokens: Double { Double(maxCharacters) / avgDivisor }
 
   struct Match {
@@ -109,7 +123,7 @@ struct PassageRanker {
 
     // Within-document idf: how many sentences hold each leaf (a word on every line of the article tells a
     // passage apart from the others less than one in a single sentence).
-    if docIDFWeight > 0 {
+    if useDocumentStatistics && documentIDFExponent > 0 {
       var sentenceOf = [Int](repeating: 0, count: tokens.count)
       for (k, r) in tokenRanges.enumerated() { for t in r { sentenceOf[t] = k } }
       var seen = Set<[Int]>()
@@ -120,10 +134,35 @@ struct PassageRanker {
       let n = Double(sentences.count)
       for leaf in weights.indices {
         let local = log(1 + (n - df[leaf] + 0.5) / (df[leaf] + 0.5))
-        weights[leaf] *= pow(local, docIDFWeight)
+        weights[leaf] *= pow(local, documentIDFExponent)
       }
     }
     let totalWeight = weights.reduce(0, +)
+    // The paragraph as context: its own BM25 (as a document of its own, against the mean paragraph length of
+    // this text) is added, weighted, to the score of each passage in it.
+    var paragraphScore: [Int: Double] = [:]
+    var paragraphOfToken: [Int] = []
+    if useDocumentStatistics && paragraphWeight > 0 {
+      paragraphOfToken = [Int](repeating: 0, count: tokens.count)
+      var lengths: [Int: Int] = [:]
+      for (k, r) in tokenRanges.enumerated() {
+        for t in r { paragraphOfToken[t] = split[k].paragraph }
+        lengths[split[k].paragraph, default: 0] += r.count
+      }
+      var tfs: [Int: [Double]] = [:]
+      for m in matches where m.leaf >= 0 {
+        let p = paragraphOfToken[m.tokenIndex]
+        tfs[p, default: [Double](repeating: 0, count: weights.count)][m.leaf] += 1
+      }
+      let mean = Double(lengths.values.reduce(0, +)) / Double(max(1, lengths.count))
+      for (p, tf) in tfs {
+        var score = 0.0
+        for leaf in tf.indices where tf[leaf] > 0 {
+          score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: Double(lengths[p] ?? 1), averageLength: mean)
+        }
+        paragraphScore[p] = score
+      }
+    }
     var scored: [ScoredSpan] = []
     scored.reserveCapacity(spans.count)
     var tf = [Double](repeating: 0, count: weights.count)
@@ -142,18 +181,15 @@ struct PassageRanker {
       if any {
         let length = Double(span.tokens.count)
         var covered = 0.0
-        var distinct = 0
         for leaf in tf.indices where tf[leaf] > 0 {
           score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: length, averageLength: averageTokens)
           covered += weights[leaf]
-          distinct += 1
           tf[leaf] = 0
         }
         if coverageWeight > 0 && totalWeight > 0 { score *= 1 + coverageWeight * covered / totalWeight }
-        if proximityWeight > 0 && distinct > 1 {
-          let window = smallestWindow(matches, m0, m, span.bytes.upperBound, distinct)
-          score *= 1 + proximityWeight * Double(distinct - 1) / Double(max(1, window - 1))
-        }
+      }
+      if useDocumentStatistics && paragraphWeight > 0 && score > 0 && span.tokens.lowerBound < paragraphOfToken.count {
+        score += paragraphWeight * (paragraphScore[paragraphOfToken[span.tokens.lowerBound]] ?? 0)
       }
       scored.append(ScoredSpan(bytes: span.bytes, firstMatch: m0, endMatch: m, score: score,
         cutBefore: span.cutBefore, cutAfter: span.cutAfter))
@@ -211,27 +247,6 @@ struct PassageRanker {
   /// The passages to show for a document hit: the best ones (at least half the top score), in document order.
   func snippets(text: String, query: PassageQuery, limit: Int) -> [Passage] {
     best(text: text, query: query, limit: limit, relativeFloor: 0.5).sorted { $0.start < $1.start }
-  }
-
-  /// The fewest tokens a stretch of the passage needs to hold all its `distinct` matched terms once.
-  private func smallestWindow(_ matches: [Match], _ from: Int, _ to: Int, _ end: Int, _ distinct: Int) -> Int {
-    var counts: [Int: Int] = [:]
-    var have = 0
-    var best = Int.max
-    var left = from
-    for right in from..<to where matches[right].end <= end && matches[right].leaf >= 0 {
-      counts[matches[right].leaf, default: 0] += 1
-      if counts[matches[right].leaf] == 1 { have += 1 }
-      while have == distinct {
-        if matches[left].leaf >= 0 && matches[left].end <= end {
-          best = min(best, matches[right].tokenIndex - matches[left].tokenIndex + 1)
-          counts[matches[left].leaf]! -= 1
-          if counts[matches[left].leaf] == 0 { have -= 1 }
-        }
-        left += 1
-      }
-    }
-    return best == Int.max ? distinct : best
   }
 
   private func lowerBound(_ matches: [Match], _ tokenIndex: Int) -> Int {

@@ -19,7 +19,7 @@ struct TSearchCommand: ParsableCommand {
       The index is ./index unless --index or TSEARCH_INDEX names another.
       """,
     subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self, EvalCommand.self,
-      ExtractCommand.self, CheckCommand.self, OptimizeCommand.self, RebuildCommand.self, BatchCommand.self,
+      ExtractCommand.self, CheckCommand.self, OptimizeCommand.self, RebuildCommand.self, BatchCommand.self, BenchCommand.self,
     ],
     defaultSubcommand: SearchCommand.self
   )

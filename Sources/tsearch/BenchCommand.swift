@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import TSearch
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time a query file in process: p50/p99 latency per query class, passages off and on.",
+    discussion: """
+      The query file has `class<TAB>query` lines (the format of shared/bench/queries/). Class `phrase` runs its
+      words as a phrase; other classes run them as free text (OR). Each pass runs every query once for the top
+      --limit hits; one warm-up pass comes first, as shared/bench/perf.py does for the peers.
+        tsearch bench --index synth-idx --queries ../shared/bench/queries/synth.tsv
+      """)
+
+  @OptionGroup var location: IndexLocation
+
+  @Option(help: "The query file.")
+  var queries: String
+
+  @Option(name: [.customShort("n"), .long], help: "Hits per query.")
+  var limit: Int = 10
+
+  @Option(help: "Timed passes over the query file.")
+  var passes: Int = 1
+
+  func run() throws {
+    guard let data = FileManager.default.contents(atPath: queries) else {
+      throw TSearchError.io(path: queries, reason: "cannot read")
+    }
+    var items: [(cls: String, query: String)] = []
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+      guard let tab = line.firstIndex(of: "\t") else { continue }
+      let cls = String(line[..<tab])
+      let q = String(line[line.index(after: tab)...])
+      items.append((cls, cls == "phrase" ? "\"\(q)\"" : q))
+    }
+    guard !items.isEmpty else { throw ValidationError("no class<TAB>query lines in \(queries)") }
+    let searcher = try openIndex(location).searcher()
+    Console.write("\(items.count) queries, \(searcher.documentCount) documents, top \(limit)\n", to: 1)
+    for passagesOn in [false, true] {
+      var options = SearchOptions(limit: limit, passagesPerHit: passagesOn ? 3 : 0)
+      // Passages off: ids and scores only, as the peers' harness measures tantivy (no stored fields read).
+      options.loadStoredFields = passagesOn
+      var sink = 0
+      for (_, q) in items { sink &+= try searcher.search(q, options: options).hits.count }  // warm-up
+      var times: [String: [Double]] = [:]
+      for _ in 0..<max(1, passes) {
+        for (cls, q) in items {
+          let start = DispatchTime.now().uptimeNanoseconds
+          sink &+= try searcher.search(q, options: options).hits.count
+          times[cls, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+      }
+      var line = passagesOn ? "passages on " : "passages off"
+      for cls in times.keys.sorted() {
+        let t = times[cls]!.sorted()
+        let p50 = t[t.count / 2]
+        let p99 = t[max(0, Int(Double(t.count) * 0.99) - 1)]
+        line += String(format: "  %@ p50 %.3f p99 %.3f ms", cls as NSString, p50, p99)
+      }
+      Console.write(line + (sink == -1 ? " " : "") + "\n", to: 1)
+    }
+  }
+}

@@ -81,15 +81,17 @@ func syntheticText(_ seed: Int, words: Int = 300) -> String {
 }
 
 @Suite(.serialized) struct FailureTests {
-  @Test func fullDiskDuringCommitLeavesThePreviousCommit() throws {
+  @Test(arguments: [ENOSPC, EACCES])
+  func failedWriteDuringCommitLeavesThePreviousCommit(errno code: Int32) throws {
     for failAt in 1...7 {
       let dir = TemporaryDirectory()
       let index = try makeIndex(["alpha tariffs", "beta soybeans"], in: dir)
       let w = try index.writer()
       try w.add(Document(id: "new", text: "gamma fentanyl"))
       try w.delete(id: "d0")
-      FileIO.failingWrites.withLock { $0[dir.path + "/index"] = failAt }
-      #expect(throws: TSearchError.self) { try w.commit() }
+      FileIO.failingWrites.withLock { $0[dir.path + "/index"] = (failAt, code) }
+      let error = #expect(throws: TSearchError.self) { try w.commit() }
+      #expect(error?.description.contains(String(cString: strerror(code))) == true, "\(String(describing: error))")
       FileIO.failingWrites.withLock { $0[dir.path + "/index"] = nil }
       let s = try index.searcher()
       #expect(s.documentCount == 2, "fail at write \(failAt)")

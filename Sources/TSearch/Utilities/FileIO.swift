@@ -12,26 +12,27 @@ import Synchronization
 enum FileIO {
   static func errorText() -> String { String(cString: strerror(errno)) }
 
-  /// Test hook: folder → countdown. A write into that folder that brings its countdown to 0 fails as a full
-  /// disk would (ENOSPC), and so does every later one until the entry is removed. Only tests set it.
-  static let failingWrites = Mutex<[String: Int]>([:])
+  /// Test hook: folder → (countdown, errno). A write into that folder that brings its countdown to 0 fails
+  /// with that errno (ENOSPC: a full disk, EACCES: a permission error), and so does every later one until the
+  /// entry is removed. Only tests set it.
+  static let failingWrites = Mutex<[String: (countdown: Int, errno: Int32)]>([:])
 
   /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
   static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
     let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-    let failNow = failingWrites.withLock { faults -> Bool in
-      guard let n = faults[folder] else { return false }
-      faults[folder] = n - 1
-      return n <= 1
+    let fault = failingWrites.withLock { faults -> Int32? in
+      guard let f = faults[folder] else { return nil }
+      faults[folder] = (f.countdown - 1, f.errno)
+      return f.countdown <= 1 ? f.errno : nil
     }
-    if failNow {
+    if let code = fault {
       // Leave a partial file behind, as a full disk does.
-      let partial = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      let partial = code == ENOSPC ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) : -1
       if partial >= 0 {
         _ = bytes.prefix(bytes.count / 2).withUnsafeBytes { write(partial, $0.baseAddress, $0.count) }
         close(partial)
       }
-      throw .io(path: path, reason: String(cString: strerror(ENOSPC)))
+      throw .io(path: path, reason: String(cString: strerror(code)))
     }
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: errorText()) }

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     abstract: "Time a query file in process: p50/p99 latency per query class, passages off and on.",
     discussion: """
       The query file has `class<TAB>query` lines (the format of shared/bench/queries/). Class `phrase` runs its
-      words as a phrase; other classes run them as free text (OR). Each pass runs every query once for the top
+      words as a phrase, `prefix` as WORD*, `fuzzy` as WORD~1; other classes run them as free text (OR). Each pass runs every query once for the top
       --limit hits; one warm-up pass comes first, as shared/bench/perf.py does for the peers.
         tsearch bench --index synth-idx --queries ../shared/bench/queries/synth.tsv
       """)
@@ -33,7 +33,12 @@ struct BenchCommand: ParsableCommand {
       guard let tab = line.firstIndex(of: "\t") else { continue }
       let cls = String(line[..<tab])
       let q = String(line[line.index(after: tab)...])
-      items.append((cls, cls == "phrase" ? "\"\(q)\"" : q))
+      switch cls {
+      case "phrase": items.append((cls, "\"\(q)\""))
+      case "prefix": items.append((cls, q + "*"))
+      case "fuzzy": items.append((cls, q + "~1"))
+      default: items.append((cls, q))
+      }
     }
     guard !items.isEmpty else { throw ValidationError("no class<TAB>query lines in \(queries)") }
     let searcher = try openIndex(location).searcher()

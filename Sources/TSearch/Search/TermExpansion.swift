@@ -56,13 +56,34 @@ struct TermExpansion {
       return found.sorted { $0.value.docFreq != $1.value.docFreq ? $0.value.docFreq > $1.value.docFreq : $0.key < $1.key }
         .prefix(Self.maxPrefixTerms).map(\.key)
     case .fuzzy(let words, let maxEdits):
-      let targets = words.map { Array($0.unicodeScalars) }
+      let targets = words.map { Array($0.utf8) }
+      let ascii = targets.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
+      let scalarTargets = words.map { Array($0.unicodeScalars) }
+      let shortest = targets.map(\.count).min() ?? 0
+      let longest = targets.map(\.count).max() ?? 0
+      var row: [Int] = []
       for s in snapshot.segments {
         try s.terms.forEach(from: [field]) { key, info in
           guard key.first == field else { return false }
+          // UTF-8 length differs from the character count only for non-ASCII terms: filter on it first.
+          let length = key.count - 1
+          if ascii && key.dropFirst().allSatisfy({ $0 < 0x80 }) {
+            guard length + maxEdits >= shortest, length <= longest + maxEdits else { return true }
+            var best = Int.max
+            let candidate = key.dropFirst()
+            for t in targets {
+              if let d = EditDistance.bounded(t, candidate, max: maxEdits, row: &row) { best = min(best, d) }
+            }
+            if best <= maxEdits {
+              let term = String(decoding: candidate, as: UTF8.self)
+              let old = found[term]
+              found[term] = (min(best, old?.distance ?? best), (old?.docFreq ?? 0) + info.docFreq)
+            }
+            return true
+          }
           let candidate = Array(String(decoding: key.dropFirst(), as: UTF8.self).unicodeScalars)
           var best = Int.max
-          for t in targets {
+          for t in scalarTargets {
             if let d = EditDistance.bounded(t, candidate, max: maxEdits) { best = min(best, d) }
           }
           if best <= maxEdits {
@@ -85,6 +106,38 @@ struct TermExpansion {
 /// Damerau–Levenshtein distance (optimal string alignment: insertions, deletions, substitutions and
 /// transpositions of adjacent characters), computed only up to a bound.
 enum EditDistance {
+  /// The distance between two ASCII byte strings, or nil when it is above `max`. `row` is scratch space reused
+  /// between calls (three rows of the matrix side by side).
+  static func bounded(_ a: [UInt8], _ b: ArraySlice<UInt8>, max: Int, row: inout [Int]) -> Int? {
+    let n = b.count
+    if abs(a.count - n) > max { return nil }
+    if a.isEmpty || n == 0 { return Swift.max(a.count, n) <= max ? Swift.max(a.count, n) : nil }
+    let w = n + 1
+    if row.count < 3 * w { row = [Int](repeating: 0, count: 3 * w) }
+    let bs = b.startIndex
+    return row.withUnsafeMutableBufferPointer { m -> Int? in
+      var pp = 0  // prevPrev
+      var p = w  // prev
+      var c = 2 * w  // cur
+      for j in 0...n { m[p + j] = j }
+      for i in 1...a.count {
+        m[c] = i
+        var rowMin = i
+        let ai = a[i - 1]
+        for j in 1...n {
+          let bj = b[bs + j - 1]
+          var v = Swift.min(m[p + j] + 1, m[c + j - 1] + 1, m[p + j - 1] + (ai == bj ? 0 : 1))
+          if i > 1 && j > 1 && ai == b[bs + j - 2] && a[i - 2] == bj { v = Swift.min(v, m[pp + j - 2] + 1) }
+          m[c + j] = v
+          rowMin = Swift.min(rowMin, v)
+        }
+        if rowMin > max { return nil }
+        (pp, p, c) = (p, c, pp)
+      }
+      return m[p + n] <= max ? m[p + n] : nil
+    }
+  }
+
   /// The distance, or nil when it is above `max`.
   static func bounded(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], max: Int) -> Int? {
     if abs(a.count - b.count) > max { return nil }

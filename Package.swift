@@ -9,7 +9,9 @@ let package = Package(
     .executable(name: "tsearch", targets: ["tsearch"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // `swift package generate-documentation --target TSearch` builds the DocC catalog.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // zlib: CRC-32 for file checksums and DEFLATE for stored-text blocks.

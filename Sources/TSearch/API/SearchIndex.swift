@@ -61,7 +61,9 @@ public final class SearchIndex: Sendable {
   }
 
   /// Opens the index at `path`.
-  /// - Parameter analyzer: the analyzer the index was built with; nil picks the built-in one named in the index.
+  /// - Parameters:
+  ///   - path: the index folder.
+  ///   - analyzer: the analyzer the index was built with; nil picks the built-in one named in the index.
   /// - Throws: `TSearchError.noIndex` when there is none, `.corrupt` when its manifest fails verification.
   public static func open(at path: String, analyzer: (any TextAnalyzer)? = nil) throws(TSearchError) -> SearchIndex {
     let manifestPath = "\(path)/\(Manifest.fileName)"

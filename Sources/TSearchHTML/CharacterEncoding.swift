@@ -1,3 +1,5 @@
+import TSearch
+
 /// Finds a page's character encoding: a byte-order mark; UTF-8 when the bytes are valid UTF-8 with non-ASCII
 /// characters; `<meta charset>` or `http-equiv` Content-Type in the first 4 KiB; UTF-8 for pure ASCII; else
 /// Windows-1252 (what browsers assume for Western pages without a charset).
@@ -52,17 +54,7 @@ enum CharacterEncoding {
     return nil
   }
 
-  static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-    var it = bytes.makeIterator()
-    var decoder = UTF8()
-    while true {
-      switch decoder.decode(&it) {
-      case .scalarValue: continue
-      case .emptyInput: return true
-      case .error: return false
-      }
-    }
-  }
+  static func isValidUTF8(_ bytes: [UInt8]) -> Bool { TextFileLoader.isValidUTF8(bytes) }
 
   /// The bytes with invalid UTF-8 sequences replaced by U+FFFD (for pages that claim UTF-8 but are not).
   static func repairedUTF8(_ bytes: [UInt8]) -> [UInt8] {

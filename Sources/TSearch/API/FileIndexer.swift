@@ -66,14 +66,7 @@ public struct FileIndexer {
         summary.unchanged += 1
         continue
       }
-      let contents: FileContents
-      do {
-        contents = try FileContents.read(path)
-      } catch {
-        summary.warnings.append(error.description)
-        summary.skipped += 1
-        continue
-      }
+      guard let contents = read(path, &summary) else { continue }
       if let old, old.contentHash == contents.stamp.contentHash, old.size == contents.stamp.size {
         summary.unchanged += 1  // touched, not changed
         continue
@@ -111,6 +104,17 @@ public struct FileIndexer {
     return summary
   }
 
+  /// The file's contents, or nil with a warning naming it when it cannot be read.
+  private func read(_ path: String, _ summary: inout Summary) -> FileContents? {
+    do {
+      return try FileContents.read(path)
+    } catch {
+      summary.warnings.append(error.description)
+      summary.skipped += 1
+      return nil
+    }
+  }
+
   /// Indexes the lines of a JSONL collection; `ids` are the documents it gave last time.
   private func indexCollection(
     _ path: String, ids: [String], existing: [String: SourceStamp], _ writer: IndexWriter, _ summary: inout Summary
@@ -121,14 +125,7 @@ public struct FileIndexer {
       summary.unchanged += ids.count
       return
     }
-    let contents: FileContents
-    do {
-      contents = try FileContents.read(path)
-    } catch {
-      summary.warnings.append(error.description)
-      summary.skipped += 1
-      return
-    }
+    guard let contents = read(path, &summary) else { return }
     var seen = Set<String>()
     var lineNumber = 0
     var start = 0

@@ -108,7 +108,8 @@ public struct TextFileLoader: Sendable {
     return control * 10 > head.count
   }
 
-  static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+  /// Whether the bytes are well-formed UTF-8.
+  public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
     var it = bytes.makeIterator()
     var decoder = UTF8()
     while true {

@@ -38,7 +38,8 @@ func marked(_ passage: Passage) -> String {
     bytes.insert(contentsOf: Array("«".utf8), at: range.upperBound)
     bytes.insert(contentsOf: Array("»".utf8), at: range.lowerBound)
   }
-  return String(decoding: bytes, as: UTF8.self)
+  // Notes are hard-wrapped: a line break inside a passage prints as a space.
+  return String(decoding: bytes, as: UTF8.self).split(separator: "\n").joined(separator: " ")
 }
 
 func run(_ arguments: [String]) async throws(TSearchError) -> Int32 {

@@ -120,8 +120,9 @@ enum FileIO {
   }
 }
 
-/// The index's write lock: `write.lock`, held with `flock` for as long as a writer is open.
-/// The file records the holder's process id and host so that a second writer can say who holds it.
+/// The index's write lock: `write.lock`, held with `flock` for as long as a writer is open. Taking it writes
+/// nothing (a re-index that finds nothing to do leaves every file as it was); a second writer is told which
+/// process holds it, from the kernel's lock table (`/proc/locks` on Linux).
 final class WriteLock: @unchecked Sendable {
   private var fd: Int32
   let path: String
@@ -131,24 +132,45 @@ final class WriteLock: @unchecked Sendable {
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      var buf = [UInt8](repeating: 0, count: 256)
-      let n = read(fd, &buf, 255)
-      let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : "unknown process"
+      let holder = Self.holder(of: fd)
       close(fd)
       fd = -1
-      throw .locked(by: "\(holder.trimmingWhitespace()), lock file \(path)")
+      throw .locked(by: "\(holder), lock file \(path)")
     }
-    ftruncate(fd, 0)
-    var host = [CChar](repeating: 0, count: 256)
-    gethostname(&host, 255)
-    let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let text = Array("pid \(getpid()) on \(hostName)\n".utf8)
-    _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+  }
+
+  /// "pid 1234 (tsearch)" for the process holding a flock on the file open as `fd`, from /proc/locks.
+  private static func holder(of fd: Int32) -> String {
+    var st = stat()
+    guard fstat(fd, &st) == 0, let table = try? readText("/proc/locks") else { return "another process" }
+    let inode = String(st.st_ino)
+    for line in table.split(separator: "\n") {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      // 1: FLOCK  ADVISORY  WRITE 1234 00:2a:5678 0 EOF
+      guard fields.count >= 6, fields[1] == "FLOCK", fields[5].hasSuffix(":" + inode) else { continue }
+      let pid = String(fields[4])
+      let name = (try? readText("/proc/\(pid)/comm"))?.trimmingWhitespace() ?? ""
+      return name.isEmpty ? "pid \(pid)" : "pid \(pid) (\(name))"
+    }
+    return "another process"
+  }
+
+  private static func readText(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw TSearchError.io(path: path, reason: FileIO.errorText()) }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let n = read(fd, &buf, buf.count)
+      if n <= 0 { break }
+      out.append(contentsOf: buf[0..<n])
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   func release() {
     guard fd >= 0 else { return }
-    ftruncate(fd, 0)
     flock(fd, LOCK_UN)
     close(fd)
     fd = -1

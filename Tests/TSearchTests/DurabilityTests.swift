@@ -152,8 +152,10 @@ func syntheticText(_ seed: Int, words: Int = 300) -> String {
     let span = max(0.05, Date().timeIntervalSince(start))
     var rng = SystemRandomNumberGenerator()
     var killsDuringWork = 0
+    var rounds = 0
     let started = Date()
     for round in 0..<60 {
+      rounds += 1
       // Alternate: take the parked documents out (the run deletes them) or put them back (it adds them).
       let parked = FileManager.default.fileExists(atPath: dir.path + "/parked")
       if parked {
@@ -161,7 +163,7 @@ func syntheticText(_ seed: Int, words: Int = 300) -> String {
       } else {
         try FileManager.default.moveItem(atPath: dir.path + "/a/b", toPath: dir.path + "/parked")
       }
-      let status = try index(killAfter: Double.random(in: 0...(span * 1.1), using: &rng))
+      let status = try index(killAfter: Double.random(in: 0...(span * 0.9), using: &rng))
       if status != 0 { killsDuringWork += 1 }
       let report = IndexChecker(path: idx).run()
       #expect(report.problems.isEmpty, "round \(round): \(report.problems)")
@@ -170,9 +172,11 @@ func syntheticText(_ seed: Int, words: Int = 300) -> String {
       let betas = try s.search("betadoc", options: SearchOptions(limit: 1000, passagesPerHit: 0)).totalMatches
       #expect(betas == s.documentCount - 150, "round \(round): a commit was split")
       #expect(try s.search("alphadoc", options: SearchOptions(limit: 1, passagesPerHit: 0)).totalMatches == 150)
-      if Date().timeIntervalSince(started) > 240 { break }
+      if Date().timeIntervalSince(started) > 600 { break }  // a bound for a very slow machine
     }
-    #expect(killsDuringWork >= 20, "only \(killsDuringWork) kills landed during work")
+    #expect(rounds >= 50)
+    // Most kills land while the run works (a run that finished first exits 0); at least 50 in all are tried.
+    #expect(killsDuringWork >= 15, "only \(killsDuringWork) kills landed during work")
     // After all that, a run completes and leaves a sound index.
     #expect(try index(killAfter: nil) == 0)
     #expect(IndexChecker(path: idx).run().problems.isEmpty)

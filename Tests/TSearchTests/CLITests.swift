@@ -136,6 +136,89 @@ import Testing
     #expect(try run(["--index", idx, "fentanyl"]).status == 0)
   }
 
+  func run(_ args: [String], stdin: String) throws -> Run {
+    let p = Process()
+    p.executableURL = Self.executable
+    p.arguments = args
+    let input = Pipe()
+    let out = Pipe()
+    let err = Pipe()
+    p.standardInput = input
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try input.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  @Test func batchAndDocRestriction() throws {
+    let dir = TemporaryDirectory()
+    let idx = dir.path + "/idx"
+    let seeds = repositoryRoot.appendingPathComponent("seeds").path
+    _ = try run(["index", "--index", idx, seeds])
+    let doc = seeds + "/001_137e8c45478dbfac.txt"
+    let input = """
+      {"qid":"a","query":"fentanyl tariffs","doc_id":"\(doc)"}
+      this is not json
+      {"qid":"b","query":"\\"unbalanced fentanyl"}
+      {"qid":7,"query":"zebra","limit":3}
+
+      """
+    let r = try run(["batch", "--index", idx], stdin: input)
+    #expect(r.status == 0)
+    let lines = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    #expect(lines.count == 4)
+    let a = try #require(lines[0])
+    let hits = try #require(a["hits"] as? [[String: Any]])
+    #expect(a["qid"] as? String == "a" && hits.count == 1 && hits[0]["id"] as? String == doc)
+    let passages = try #require(hits[0]["passages"] as? [[String: Any]])
+    let scores = passages.compactMap { $0["score"] as? Double }
+    #expect(scores == scores.sorted(by: >), "passages best first")
+    #expect((lines[1]?["error"] as? String)?.contains("not a JSON object") == true)
+    #expect((lines[2]?["warning"] as? String)?.contains("unbalanced quote") == true)
+    #expect((lines[2]?["hits"] as? [Any])?.isEmpty == false)
+    #expect(lines[3]?["qid"] as? String == "7" && (lines[3]?["hits"] as? [Any])?.isEmpty == true)
+    // --doc on the command line: only that document, even one the query does not match (its opening passage).
+    let only = try run(["--index", idx, "--format", "json", "--doc", doc, "zebra"])
+    #expect(only.status == 0 && only.stdout.split(separator: "\n").count == 1)
+    #expect(try run(["--index", idx, "--doc", "/no/such/doc", "fentanyl"]).status == 1)
+  }
+
+  @Test func evalCheckAndOptimize() throws {
+    let dir = TemporaryDirectory()
+    try dir.write(
+      "c/docs.jsonl",
+      "{\"id\":\"1\",\"title\":\"wing flow\",\"text\":\"flow over a wing\"}\n{\"id\":\"2\",\"text\":\"heat in slabs\"}\n")
+    try dir.write("c/queries.tsv", "q1\twing flow\nq2\theat conduction\n")
+    try dir.write("c/qrels.txt", "q1 0 1 2\nq2 0 2 1\nq2 0 1 0\n")
+    let idx = dir.path + "/idx"
+    #expect(try run(["index", "--index", idx, dir.path + "/c/docs.jsonl"]).status == 0)
+    let runFile = dir.path + "/run.txt"
+    let e = try run([
+      "eval", "--index", idx, "--queries", dir.path + "/c/queries.tsv", "--qrels", dir.path + "/c/qrels.txt",
+      "--run-out", runFile,
+    ])
+    #expect(e.stdout.hasPrefix("nDCG@10=1.0000 MAP=1.0000 MRR@10=1.0000 P@10=0.1000 R@100=1.0000 queries=2"), "\(e.stdout)")
+    let runText = try String(contentsOfFile: runFile, encoding: .utf8)
+    #expect(runText.hasPrefix("q1 Q0 1 1 "))
+    let bad = try run(["eval", "--index", idx, "--queries", dir.path + "/c/qrels.txt", "--qrels", dir.path + "/c/qrels.txt"])
+    #expect(bad.status == 2 && bad.stderr.contains("queries line 1"))
+    #expect(try run(["check", "--index", idx]).stdout.hasPrefix("ok: 2 documents"))
+    #expect(try run(["optimize", "--index", idx]).status == 0)
+    let seg = try FileManager.default.contentsOfDirectory(atPath: idx).first { $0.hasSuffix(".pst") }!
+    var data = try Data(contentsOf: URL(fileURLWithPath: idx + "/" + seg))
+    data[12] ^= 0xFF
+    try data.write(to: URL(fileURLWithPath: idx + "/" + seg))
+    let broken = try run(["check", "--index", idx])
+    #expect(broken.status == 2 && broken.stderr.contains(seg))
+    let search = try run(["--index", idx, "wing"])
+    #expect(search.status == 2 && search.stderr.contains("corrupt"))
+  }
+
   @Test func statsAndAnalyze() throws {
     let dir = TemporaryDirectory()
     let idx = dir.path + "/idx"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The default analyzer: Unicode word segmentation, case and diacritic folding, English possessives,
 /// Porter2 stemming, and overlapping bigrams for Chinese, Japanese and Korean.
@@ -46,7 +47,17 @@ public struct StandardAnalyzer: TextAnalyzer {
           if let known = stems[term] {
             term = known
           } else {
-            let stem = String(decoding: stemmer.stem(bytes: Array(term.utf8)), as: UTF8.self)
+            let word = term
+            let stem =
+              StemCache.shared.withLock { $0[word] }
+              ?? {
+                let computed = String(decoding: stemmer.stem(bytes: Array(word.utf8)), as: UTF8.self)
+                StemCache.shared.withLock { cache in
+                  if cache.count >= StemCache.capacity { cache.removeAll(keepingCapacity: true) }
+                  cache[word] = computed
+                }
+                return computed
+              }()
             stems[term] = stem
             term = stem
           }
@@ -56,6 +67,13 @@ public struct StandardAnalyzer: TextAnalyzer {
       }
     }
   }
+}
+
+/// Stems already computed in this process, shared by every analysis (words repeat across documents and
+/// queries). Bounded: past `capacity` entries it starts over.
+enum StemCache {
+  static let capacity = 500_000
+  static let shared = Mutex<[String: String]>([:])
 }
 
 /// A word part found by `WordSegmenter`: its folded text and its byte span.

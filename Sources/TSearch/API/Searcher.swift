@@ -283,17 +283,12 @@ public final class Searcher: Sendable {
 
   /// The stored document with this id, if the snapshot holds it.
   public func document(id: String) throws(TSearchError) -> Document? {
-    for (i, s) in snapshot.segments.enumerated() {
-      for d in 0..<s.docCount where !s.isDeleted(d) {
-        let (docID, stamp) = try s.documents.source(d)
-        if docID == id {
-          let f = try storedFields(snapshot.bases[i] + d)
-          return Document(
-            id: docID, text: f[.text] ?? "", title: f[.title] ?? "", path: f[.path] ?? "", date: f[.date] ?? "",
-            byline: f[.byline] ?? "", url: f[.url] ?? "", language: f[.language] ?? "", source: stamp)
-        }
-      }
-    }
-    return nil
+    guard let doc = try globalDocument(id: id) else { return nil }
+    let (segment, local) = snapshot.locate(doc)
+    let (docID, stamp) = try snapshot.segments[segment].documents.source(local)
+    let f = try storedFields(doc)
+    return Document(
+      id: docID, text: f[.text] ?? "", title: f[.title] ?? "", path: f[.path] ?? "", date: f[.date] ?? "",
+      byline: f[.byline] ?? "", url: f[.url] ?? "", language: f[.language] ?? "", source: stamp)
   }
 }

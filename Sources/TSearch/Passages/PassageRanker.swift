@@ -71,17 +71,17 @@ struct PassageRanker {
   func rank(
     text: String, query: PassageQuery, pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
+    // Analyse the string as given; the byte view below shares its storage (no copy of the text).
+    var tokens: [Token] = []
+    analyzer.forEachToken(in: text) { tokens.append($0) }
     var text = text
-    return text.withUTF8 { bytes in rank(text: bytes, query: query, pick: pick) }
+    return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: query, pick: pick) }
   }
 
-  func rank(
-    text bytes: UnsafeBufferPointer<UInt8>, query: PassageQuery,
+  private func rank(
+    _ bytes: UnsafeBufferPointer<UInt8>, tokens: [Token], query: PassageQuery,
     pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
-    let textString = String(decoding: bytes, as: UTF8.self)
-    var tokens: [Token] = []
-    analyzer.forEachToken(in: textString) { tokens.append($0) }
     var (matches, weights) = findMatches(tokens: tokens, query: query)
     let split = SentenceSplitter().sentencesAndParagraphs(bytes: bytes)
     let sentences = split.map(\.range)

@@ -47,6 +47,7 @@ public struct IndexChecker: Sendable {
 
   private func check(_ s: SegmentReader, _ entry: Manifest.SegmentEntry, _ report: inout Report) throws(TSearchError) {
     let tdx = "\(path)/\(entry.fileName(.terms))"
+    try s.verifyChecksums()
     let deleted = s.deletions?.count ?? 0
     if deleted != entry.deletedCount {
       report.problems.append("\(path)/\(entry.deletionFileName ?? entry.name): \(deleted) deleted documents, the manifest says \(entry.deletedCount)")

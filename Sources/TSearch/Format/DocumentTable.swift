@@ -52,7 +52,7 @@ struct DocumentTableReader {
 
   init(file: MappedFile) throws(TSearchError) {
     self.file = file
-    let body = try FileEnvelope.verify(file, kind: .documents)
+    let body = try FileEnvelope.verify(file, kind: .documents, checksum: false)
     var r = ByteReader(body)
     do {
       docCount = Int(try r.readU32())

@@ -1,75 +1,435 @@
-/// Postings (`.pst`) and positions (`.pos`) of a segment.
+/// Postings (`.pst`) and positions (`.pos`) of a segment, format version 2: blocks of 128 documents.
 ///
 /// ```
-/// Postings  → Header, TermPostings^TermCount, Footer
-/// TermPostings → (DocCode (varint), Freq (varint, only when DocCode's low bit is 0))^DocFreq
-///   DocCode = DocDelta << 1 | (Freq == 1 ? 1 : 0); DocDelta is the doc number minus the previous one
-///   (the first is the doc number itself)
-/// Positions → Header, TermPositions^TermCount, Footer
-/// TermPositions → (PositionDelta (varint)^Freq)^DocFreq, deltas restarting at 0 for every document
+/// Postings     → Header, TermPostings^TermCount, Footer
+/// TermPostings → SkipTable?, DocBlock^BlockCount            (SkipTable only when BlockCount > 1)
+///   BlockCount = ⌈DocFreq / 128⌉; every block holds 128 documents but the last, which holds the rest
+/// SkipTable    → SkipEntry^BlockCount
+/// SkipEntry    → LastDocDelta (varint: the block's last doc number minus the previous block's, the first
+///                counted from −1), DocBytes (varint: bytes of the block's DocBlock), PosBytes (varint: bytes of
+///                its PosBlock), MaxFreq (varint: the largest term frequency in the block), MinLength (varint:
+///                the smallest text length, in tokens, of the block's documents)
+/// DocBlock     → PackedDocBlock (a block of 128) | VarintDocBlock (a last block of fewer)
+/// PackedDocBlock → DocBits (u8), FreqBits (u8), DocGaps (128 values of DocBits bits, bit-packed),
+///                  FreqsMinusOne (128 values of FreqBits bits, bit-packed; absent when FreqBits is 0)
+///   DocGap = doc number − previous doc number − 1 (the previous of the term's first document is −1)
+/// VarintDocBlock → (DocCode (varint), Freq (varint, only when DocCode's low bit is 0))^n
+///   DocCode = (DocGap + 1) << 1 | (Freq == 1 ? 1 : 0)
+///
+/// Positions    → Header, TermPositions^TermCount, Footer
+/// TermPositions → PosBlock^BlockCount, one for each DocBlock, in order
+/// PosBlock     → PackedPositions^⌈P / 128⌉ after a PackedDocBlock, VarintPosition^P after a VarintDocBlock
+///   P = the sum of the block's frequencies; values are position deltas restarting at 0 for every document
+/// PackedPositions → Bits (u8), Deltas (up to 128 values of Bits bits, bit-packed)
 /// ```
-/// A term's bytes are located by the offsets and lengths of its `.tdx` entry.
+/// A term's bytes are located by the offsets and lengths of its `.tdx` entry. Bit-packing is LSB first
+/// (`BitPacking`). A block's maximum possible BM25 score for a term follows from MaxFreq and MinLength (the
+/// largest frequency over the shortest length bounds every document's score in the block), which is what the
+/// top-k search skips by.
+enum PostingsFormat {
+  static let blockSize = 128
+}
+
+/// Encodes one term's postings and positions (`PostingsFormat`).
+struct PostingsEncoder {
+  private var blocks = ByteWriter()
+  private var skip = ByteWriter()
+  private var gaps = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+  private var freqsMinusOne = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+
+  /// Appends a term: `docs` increasing, `freqs` ≥ 1, `positionDeltas` the positions of each document in turn as
+  /// deltas restarting at 0 for every document, `length(doc)` the text length of a document.
+  mutating func write(
+    docs: [UInt32], freqs: [UInt32], positionDeltas: [UInt32], length: (UInt32) -> UInt32,
+    postings: inout ByteWriter, positions: inout ByteWriter
+  ) {
+    let n = docs.count
+    let size = PostingsFormat.blockSize
+    let blockCount = (n + size - 1) / size
+    blocks.reset()
+    skip.reset()
+    var previous: Int64 = -1
+    var previousLast: Int64 = -1
+    var p = 0
+    var start = 0
+    while start < n {
+      let end = min(n, start + size)
+      let docStart = blocks.count
+      let posStart = positions.count
+      var maxFreq: UInt32 = 0
+      var minLength = UInt32.max
+      var positionCount = 0
+      for i in start..<end {
+        maxFreq = max(maxFreq, freqs[i])
+        minLength = min(minLength, length(docs[i]))
+        positionCount += Int(freqs[i])
+      }
+      if end - start == size {
+        for i in start..<end {
+          gaps[i - start] = UInt32(Int64(docs[i]) - previous - 1)
+          freqsMinusOne[i - start] = freqs[i] - 1
+          previous = Int64(docs[i])
+        }
+        let docBits = BitPacking.width(gaps)
+        let freqBits = BitPacking.width(freqsMinusOne)
+        blocks.append(UInt8(docBits))
+        blocks.append(UInt8(freqBits))
+        BitPacking.pack(gaps, bits: docBits, into: &blocks)
+        BitPacking.pack(freqsMinusOne, bits: freqBits, into: &blocks)
+        var chunk = p
+        while chunk < p + positionCount {
+          let slice = positionDeltas[chunk..<min(p + positionCount, chunk + size)]
+          let bits = BitPacking.width(slice)
+          positions.append(UInt8(bits))
+          BitPacking.pack(slice, bits: bits, into: &positions)
+          chunk += size
+        }
+      } else {
+        for i in start..<end {
+          let gap = UInt64(Int64(docs[i]) - previous)
+          previous = Int64(docs[i])
+          if freqs[i] == 1 {
+            blocks.writeVarint(gap << 1 | 1)
+          } else {
+            blocks.writeVarint(gap << 1)
+            blocks.writeVarint(UInt64(freqs[i]))
+          }
+        }
+        for k in p..<(p + positionCount) { positions.writeVarint(UInt64(positionDeltas[k])) }
+      }
+      p += positionCount
+      if blockCount > 1 {
+        skip.writeVarint(UInt64(previous - previousLast))
+        skip.writeVarint(blocks.count - docStart)
+        skip.writeVarint(positions.count - posStart)
+        skip.writeVarint(UInt64(maxFreq))
+        skip.writeVarint(UInt64(minLength))
+        previousLast = previous
+      }
+      start = end
+    }
+    postings.append(contentsOf: skip.bytes)
+    postings.append(contentsOf: blocks.bytes)
+  }
+}
+
+/// Opens the postings of terms in the mapped `.pst` and `.pos` files.
 struct PostingsReader {
   let postings: MappedFile
   let positions: MappedFile
 
+  /// Checks both files' envelopes (structure only: the checksums are verified by `tsearch check` and before
+  /// a merge, so that opening an index costs nothing that grows with its size).
   init(postings: MappedFile, positions: MappedFile) throws(TSearchError) {
     self.postings = postings
     self.positions = positions
-    _ = try FileEnvelope.verify(postings, kind: .postings)
-    _ = try FileEnvelope.verify(positions, kind: .positions)
+    _ = try FileEnvelope.verify(postings, kind: .postings, checksum: false)
+    _ = try FileEnvelope.verify(positions, kind: .positions, checksum: false)
   }
 
-  private func region(_ file: MappedFile, _ offset: Int, _ length: Int) throws(TSearchError) -> ByteReader {
-    let end = file.bytes.count - FileEnvelope.footerSize
-    guard offset >= FileEnvelope.headerSize, length >= 0, offset + length <= end else {
-      throw .corrupt(file: file.path, reason: "postings range \(offset)+\(length) out of bounds")
-    }
-    return ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + length)]))
+  func cursor(_ info: TermInfo, maxDoc: Int) throws(TSearchError) -> PostingsCursor {
+    try PostingsCursor(self, info, maxDoc: maxDoc)
   }
 
   /// Decodes the doc numbers and frequencies of a term.
   func docs(_ info: TermInfo, maxDoc: Int) throws(TSearchError) -> (docs: [UInt32], freqs: [UInt32]) {
-    var r = try region(postings, info.postingsOffset, info.postingsLength)
+    let c = try cursor(info, maxDoc: maxDoc)
     var docs = [UInt32]()
     var freqs = [UInt32]()
     docs.reserveCapacity(info.docFreq)
     freqs.reserveCapacity(info.docFreq)
-    var doc: UInt64 = 0
-    do {
-      for i in 0..<info.docFreq {
-        let code = try r.readVarint()
-        doc = i == 0 ? code >> 1 : doc + (code >> 1)
-        guard doc < UInt64(maxDoc), i == 0 || code >> 1 > 0 else { throw ByteReader.Overrun(offset: r.offset) }
-        docs.append(UInt32(doc))
-        freqs.append(code & 1 == 1 ? 1 : UInt32(try r.readInt(limit: Int(UInt32.max))))
-      }
-    } catch {
-      throw .corrupt(file: postings.path, reason: "postings of a term do not decode")
+    while c.doc != PostingsCursor.end {
+      docs.append(c.doc)
+      freqs.append(c.freq)
+      try c.next()
     }
     return (docs, freqs)
   }
 
   /// Decodes all positions of a term: one array per document, in postings order.
   func positions(_ info: TermInfo, freqs: [UInt32]) throws(TSearchError) -> [[UInt32]] {
-    var r = try region(positions, info.positionsOffset, info.positionsLength)
+    let c = try cursor(info, maxDoc: Int(UInt32.max))
     var result = [[UInt32]]()
-    result.reserveCapacity(freqs.count)
-    do {
-      for f in freqs {
-        var list = [UInt32]()
-        list.reserveCapacity(Int(f))
-        var p: UInt64 = 0
-        for _ in 0..<f {
-          p += try r.readVarint()
-          guard p <= UInt64(UInt32.max) else { throw ByteReader.Overrun(offset: r.offset) }
-          list.append(UInt32(p))
-        }
-        result.append(list)
-      }
-    } catch {
-      throw .corrupt(file: positions.path, reason: "positions of a term do not decode")
+    result.reserveCapacity(info.docFreq)
+    while c.doc != PostingsCursor.end {
+      result.append(Array(try c.positions()))
+      try c.next()
     }
     return result
+  }
+}
+
+/// Iterates one term's postings in a segment, a block at a time: `next()` and `advance(to:)` decode only the
+/// blocks they land in, `advance` skips whole blocks by the skip table, and `blockMaximum(covering:)` reads a
+/// block's score bound without decoding it. Positions are decoded per block, when first asked for.
+/// Single-threaded; every read is bounds-checked and a malformed block throws `.corrupt` naming the file.
+final class PostingsCursor {
+  static let end = UInt32.max
+
+  private let data: UnsafeRawBufferPointer
+  private let posData: UnsafeRawBufferPointer
+  private let path: String
+  private let posPath: String
+  private let maxDoc: Int
+  let docFreq: Int
+  let blockCount: Int
+  /// Per block: last doc, byte range start of its DocBlock and PosBlock, MaxFreq, MinLength.
+  private var lastDocs: [UInt32]
+  private var docStarts: [Int]
+  private var posStarts: [Int]
+  private(set) var maxFreqs: [UInt32]
+  private(set) var minLengths: [UInt32]
+  private let termEnd: Int
+  private let posEnd: Int
+
+  private(set) var block = -1
+  private var count = 0
+  private var index = 0
+  private let docs: UnsafeMutablePointer<UInt32>
+  private let freqs: UnsafeMutablePointer<UInt32>
+  /// The current document, or `PostingsCursor.end`.
+  private(set) var doc: UInt32 = PostingsCursor.end
+
+  private var positionsBlock = -1
+  private var positionBuffer: [UInt32] = []
+  private var positionStarts = [Int](repeating: 0, count: PostingsFormat.blockSize + 1)
+
+  fileprivate init(_ reader: PostingsReader, _ info: TermInfo, maxDoc: Int) throws(TSearchError) {
+    data = reader.postings.bytes
+    posData = reader.positions.bytes
+    path = reader.postings.path
+    posPath = reader.positions.path
+    self.maxDoc = maxDoc
+    docFreq = info.docFreq
+    let size = PostingsFormat.blockSize
+    blockCount = (info.docFreq + size - 1) / size
+    docs = .allocate(capacity: size)
+    freqs = .allocate(capacity: size)
+    termEnd = info.postingsOffset + info.postingsLength
+    posEnd = info.positionsOffset + info.positionsLength
+    lastDocs = []
+    docStarts = []
+    posStarts = []
+    maxFreqs = []
+    minLengths = []
+    guard info.docFreq > 0, info.postingsOffset >= FileEnvelope.headerSize, info.postingsLength > 0,
+      termEnd <= data.count - FileEnvelope.footerSize, info.positionsOffset >= FileEnvelope.headerSize,
+      info.positionsLength >= 0, posEnd <= posData.count - FileEnvelope.footerSize
+    else { throw .corrupt(file: path, reason: "postings range of a term out of bounds") }
+    if blockCount > 1 {
+      var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[info.postingsOffset..<termEnd]))
+      lastDocs.reserveCapacity(blockCount)
+      docStarts.reserveCapacity(blockCount + 1)
+      posStarts.reserveCapacity(blockCount + 1)
+      maxFreqs.reserveCapacity(blockCount)
+      minLengths.reserveCapacity(blockCount)
+      do {
+        var last: Int64 = -1
+        var docBytes: [Int] = []
+        var posBytes: [Int] = []
+        for _ in 0..<blockCount {
+          last += Int64(try r.readInt(limit: maxDoc))
+          guard last < Int64(maxDoc) else { throw ByteReader.Overrun(offset: r.offset) }
+          lastDocs.append(UInt32(last))
+          docBytes.append(try r.readInt(limit: info.postingsLength))
+          posBytes.append(try r.readInt(limit: info.positionsLength))
+          maxFreqs.append(UInt32(try r.readInt(limit: Int(UInt32.max))))
+          minLengths.append(UInt32(try r.readInt(limit: Int(UInt32.max))))
+        }
+        var d = info.postingsOffset + r.offset
+        var p = info.positionsOffset
+        for i in 0..<blockCount {
+          docStarts.append(d)
+          posStarts.append(p)
+          d += docBytes[i]
+          p += posBytes[i]
+        }
+        guard d == termEnd, p == posEnd else { throw ByteReader.Overrun(offset: r.offset) }
+        docStarts.append(d)
+        posStarts.append(p)
+      } catch {
+        throw .corrupt(file: path, reason: "skip table of a term does not decode")
+      }
+    } else {
+      lastDocs = [UInt32(maxDoc - 1)]
+      docStarts = [info.postingsOffset, termEnd]
+      posStarts = [info.positionsOffset, posEnd]
+    }
+    try load(0)
+    if blockCount == 1 {
+      // No skip entry: the bound of the only block is its largest frequency at length 0 (a scorer that knows
+      // the lengths computes the exact maximum from the decoded block instead).
+      var f: UInt32 = 0
+      for i in 0..<count { f = max(f, freqs[i]) }
+      maxFreqs = [f]
+      minLengths = [0]
+    }
+  }
+
+  deinit {
+    docs.deallocate()
+    freqs.deallocate()
+  }
+
+  /// The term frequency in the current document.
+  var freq: UInt32 { freqs[index] }
+
+  /// Documents of a single-block term, to compute its exact bound.
+  func forEachInFirstBlock(_ body: (UInt32, UInt32) -> Void) {
+    for i in 0..<count { body(docs[i], freqs[i]) }
+  }
+
+  /// Moves to the next document (or `end`).
+  @inline(__always)
+  func next() throws(TSearchError) {
+    index += 1
+    if index < count {
+      doc = docs[index]
+    } else if block + 1 < blockCount {
+      try load(block + 1)
+    } else {
+      doc = Self.end
+    }
+  }
+
+  /// Moves to the first document ≥ `target` (or `end`); returns it.
+  @discardableResult
+  func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
+    if doc >= target { return doc }
+    var b = block
+    while b < blockCount && lastDocs[b] < target { b += 1 }
+    guard b < blockCount else {
+      doc = Self.end
+      index = count
+      return doc
+    }
+    if b != block { try load(b) }
+    while index < count && docs[index] < target { index += 1 }
+    if index < count {
+      doc = docs[index]
+    } else if block + 1 < blockCount {
+      try load(block + 1)
+    } else {
+      doc = Self.end
+    }
+    return doc
+  }
+
+  /// The block that holds the first document ≥ `target` if the term has one, from the current block on;
+  /// nil past the last. Decodes nothing.
+  @inline(__always)
+  func blockIndex(covering target: UInt32) -> Int? {
+    var b = max(block, 0)
+    while b < blockCount && lastDocs[b] < target { b += 1 }
+    return b < blockCount ? b : nil
+  }
+
+  /// The last document of block `b`.
+  @inline(__always)
+  func lastDoc(ofBlock b: Int) -> UInt32 { lastDocs[b] }
+
+  private func load(_ b: Int) throws(TSearchError) {
+    let size = PostingsFormat.blockSize
+    let n = b == blockCount - 1 ? docFreq - b * size : size
+    var previous: Int64 = b == 0 ? -1 : Int64(lastDocs[b - 1])
+    let start = docStarts[b]
+    let end = docStarts[b + 1]
+    block = b
+    index = 0
+    count = n
+    if n == size {
+      guard end - start >= 2 else { throw .corrupt(file: path, reason: "postings block truncated") }
+      let docBits = Int(data[start])
+      let freqBits = Int(data[start + 1])
+      guard docBits <= 32, freqBits <= 32,
+        2 + BitPacking.byteCount(n, bits: docBits) + BitPacking.byteCount(n, bits: freqBits) == end - start
+      else { throw .corrupt(file: path, reason: "postings block of a term does not decode") }
+      BitPacking.unpack(data, offset: start + 2, count: n, bits: docBits, into: docs)
+      BitPacking.unpack(
+        data, offset: start + 2 + BitPacking.byteCount(n, bits: docBits), count: n, bits: freqBits, into: freqs)
+      for i in 0..<n {
+        previous += Int64(docs[i]) + 1
+        docs[i] = UInt32(truncatingIfNeeded: previous)
+        freqs[i] &+= 1
+        guard freqs[i] != 0 else { throw .corrupt(file: path, reason: "postings block of a term does not decode") }
+      }
+      guard previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
+        throw .corrupt(file: path, reason: "postings block of a term does not decode")
+      }
+    } else {
+      var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[start..<end]))
+      do {
+        for i in 0..<n {
+          let code = try r.readVarint()
+          guard code >> 1 > 0 else { throw ByteReader.Overrun(offset: r.offset) }
+          previous += Int64(clamping: code >> 1)
+          guard previous < Int64(maxDoc) else { throw ByteReader.Overrun(offset: r.offset) }
+          docs[i] = UInt32(previous)
+          freqs[i] = code & 1 == 1 ? 1 : UInt32(try r.readInt(limit: Int(UInt32.max)))
+          guard freqs[i] > 0 else { throw ByteReader.Overrun(offset: r.offset) }
+        }
+        guard r.isAtEnd else { throw ByteReader.Overrun(offset: r.offset) }
+      } catch {
+        throw .corrupt(file: path, reason: "postings of a term do not decode")
+      }
+    }
+    doc = docs[0]
+  }
+
+  /// The positions of the term in the current document, increasing.
+  func positions() throws(TSearchError) -> ArraySlice<UInt32> {
+    if positionsBlock != block { try loadPositions() }
+    return positionBuffer[positionStarts[index]..<positionStarts[index + 1]]
+  }
+
+  private func loadPositions() throws(TSearchError) {
+    let size = PostingsFormat.blockSize
+    var total = 0
+    positionStarts[0] = 0
+    for i in 0..<count {
+      total += Int(freqs[i])
+      positionStarts[i + 1] = total
+    }
+    let start = posStarts[block]
+    let end = posStarts[block + 1]
+    guard total <= (end - start) * size else {
+      throw .corrupt(file: posPath, reason: "positions of a term do not decode")
+    }
+    if positionBuffer.count < total { positionBuffer = [UInt32](repeating: 0, count: max(total, size)) }
+    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
+    if count == size {
+      var at = start
+      var done = 0
+      try positionBuffer.withUnsafeMutableBufferPointer { (out) throws(TSearchError) in
+        while done < total {
+          let n = min(size, total - done)
+          guard at < end else { throw bad }
+          let bits = Int(posData[at])
+          guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= end else { throw bad }
+          BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: out.baseAddress! + done)
+          at += 1 + BitPacking.byteCount(n, bits: bits)
+          done += n
+        }
+      }
+      guard at == end else { throw bad }
+    } else {
+      var r = ByteReader(UnsafeRawBufferPointer(rebasing: posData[start..<end]))
+      do {
+        for k in 0..<total { positionBuffer[k] = UInt32(try r.readInt(limit: Int(UInt32.max))) }
+        guard r.isAtEnd else { throw bad }
+      } catch {
+        throw bad
+      }
+    }
+    // Deltas to positions, restarting for every document.
+    for i in 0..<count {
+      var p: UInt64 = 0
+      for k in positionStarts[i]..<positionStarts[i + 1] {
+        p += UInt64(positionBuffer[k])
+        guard p <= UInt64(UInt32.max) else { throw bad }
+        positionBuffer[k] = UInt32(p)
+      }
+    }
+    positionsBlock = block
   }
 }

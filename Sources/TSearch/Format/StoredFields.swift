@@ -69,7 +69,7 @@ struct StoredFieldsReader {
 
   init(file: MappedFile) throws(TSearchError) {
     self.file = file
-    _ = try FileEnvelope.verify(file, kind: .store)
+    _ = try FileEnvelope.verify(file, kind: .store, checksum: false)
     let trailer = file.bytes.count - FileEnvelope.footerSize - 16
     var r = ByteReader(file.bytes, offset: trailer)
     do {

@@ -99,6 +99,30 @@ struct SegmentBuilder {
     }
   }
 
+  /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for
+  /// every document) into the given arrays, replacing their contents.
+  func decode(_ id: Int, docs: inout [UInt32], freqs: inout [UInt32], positionDeltas: inout [UInt32]) {
+    docs.removeAll(keepingCapacity: true)
+    freqs.removeAll(keepingCapacity: true)
+    positionDeltas.removeAll(keepingCapacity: true)
+    let t = terms[id]
+    t.postings.bytes.withUnsafeBytes { raw in
+      var r = ByteReader(raw)
+      var doc: UInt32 = 0
+      // Written by `record` just above, so it decodes; a failure here is a programming error.
+      while !r.isAtEnd {
+        let code = try! r.readVarint()
+        doc = docs.isEmpty ? UInt32(code >> 1) : doc + UInt32(code >> 1)
+        docs.append(doc)
+        freqs.append(code & 1 == 1 ? 1 : UInt32(try! r.readVarint()))
+      }
+    }
+    t.positions.bytes.withUnsafeBytes { raw in
+      var r = ByteReader(raw)
+      while !r.isAtEnd { positionDeltas.append(UInt32(try! r.readVarint())) }
+    }
+  }
+
   /// Term keys in dictionary order (unsigned bytes, lexicographic).
   func sortedTermIDs() -> [Int] {
     (0..<keys.count).sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }

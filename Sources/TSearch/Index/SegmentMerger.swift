@@ -17,6 +17,17 @@ enum SegmentMerger {
     }
     let docCount = Int(next)
 
+    // Corruption must not travel into the merged segment: check every input file's checksum first.
+    for s in segments { try s.verifyChecksums() }
+    var lengths: [UInt32] = []
+    lengths.reserveCapacity(docCount)
+    for s in segments {
+      for d in 0..<s.docCount where !s.isDeleted(d) { lengths.append(s.documents.length(d)) }
+    }
+    var encoder = PostingsEncoder()
+    var docs: [UInt32] = []
+    var freqs: [UInt32] = []
+    var deltas: [UInt32] = []
     var dict = TermDictionaryWriter()
     var postings = ByteWriter()
     var positions = ByteWriter()
@@ -36,33 +47,34 @@ enum SegmentMerger {
       var totalFreq = 0
       let postingsStart = postings.count
       let positionsStart = positions.count
-      var lastDoc: Int32 = -1
+      docs.removeAll(keepingCapacity: true)
+      freqs.removeAll(keepingCapacity: true)
+      deltas.removeAll(keepingCapacity: true)
       for i in heads.indices {
         guard let h = heads[i], h.key == key else { continue }
         let s = segments[i]
-        let (docs, freqs) = try s.postings.docs(h.info, maxDoc: s.docCount)
-        let pos = try s.postings.positions(h.info, freqs: freqs)
-        for (k, d) in docs.enumerated() {
-          let newDoc = maps[i][Int(d)]
-          guard newDoc >= 0 else { continue }
-          let delta = lastDoc < 0 ? Int(newDoc) : Int(newDoc - lastDoc)
-          let f = Int(freqs[k])
-          if f == 1 {
-            postings.writeVarint(UInt64(delta) << 1 | 1)
-          } else {
-            postings.writeVarint(UInt64(delta) << 1)
-            postings.writeVarint(f)
+        let c = try s.postings.cursor(h.info, maxDoc: s.docCount)
+        while c.doc != PostingsCursor.end {
+          let newDoc = maps[i][Int(c.doc)]
+          if newDoc >= 0 {
+            docs.append(UInt32(newDoc))
+            freqs.append(c.freq)
+            var last: UInt32 = 0
+            for p in try c.positions() {
+              deltas.append(p - last)
+              last = p
+            }
+            docFreq += 1
+            totalFreq += Int(c.freq)
           }
-          var last: UInt32 = 0
-          for p in pos[k] {
-            positions.writeVarint(UInt64(p - last))
-            last = p
-          }
-          lastDoc = newDoc
-          docFreq += 1
-          totalFreq += f
+          try c.next()
         }
         heads[i] = try iterators[i].next()
+      }
+      if docFreq > 0 {
+        encoder.write(
+          docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &postings,
+          positions: &positions)
       }
       guard docFreq > 0 else { continue }  // every document holding the term was deleted
       dict.add(
@@ -75,14 +87,11 @@ enum SegmentMerger {
     FileEnvelope.writeFooter(&postings)
     FileEnvelope.writeFooter(&positions)
 
-    var lengths: [UInt32] = []
     var dates: [UInt32] = []
     var sources: [(id: String, stamp: SourceStamp)] = []
     var store = StoredFieldsWriter()
-    lengths.reserveCapacity(docCount)
     for s in segments {
       for d in 0..<s.docCount where !s.isDeleted(d) {
-        lengths.append(s.documents.length(d))
         dates.append(s.documents.date(d))
         sources.append(try s.documents.source(d))
         let fields = try s.store.document(d)

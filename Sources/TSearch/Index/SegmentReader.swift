@@ -38,6 +38,13 @@ final class SegmentReader: Sendable {
     }
   }
 
+  /// Verifies the CRC-32 of every file of the segment (opening checks their structure only).
+  func verifyChecksums() throws(TSearchError) {
+    for file in [terms.file, postings.postings, postings.positions, documents.file, store.file] {
+      try FileEnvelope.verifyChecksum(file)
+    }
+  }
+
   @inline(__always)
   func isDeleted(_ doc: Int) -> Bool { deletions?.contains(doc) ?? false }
 }

@@ -7,13 +7,23 @@ enum SegmentWriter {
     var positions = ByteWriter()
     FileEnvelope.writeHeader(&postings, kind: .postings)
     FileEnvelope.writeHeader(&positions, kind: .positions)
+    var encoder = PostingsEncoder()
+    var docs: [UInt32] = []
+    var freqs: [UInt32] = []
+    var deltas: [UInt32] = []
+    let lengths = builder.docLengths
     for id in builder.sortedTermIDs() {
       let t = builder.terms[id]
+      builder.decode(id, docs: &docs, freqs: &freqs, positionDeltas: &deltas)
+      let postingsStart = postings.count
+      let positionsStart = positions.count
+      encoder.write(
+        docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &postings,
+        positions: &positions)
       let info = TermInfo(
-        docFreq: Int(t.docFreq), totalFreq: Int(t.totalFreq), postingsOffset: postings.count,
-        postingsLength: t.postings.count, positionsOffset: positions.count, positionsLength: t.positions.count)
-      postings.append(contentsOf: t.postings.bytes)
-      positions.append(contentsOf: t.positions.bytes)
+        docFreq: Int(t.docFreq), totalFreq: Int(t.totalFreq), postingsOffset: postingsStart,
+        postingsLength: postings.count - postingsStart, positionsOffset: positionsStart,
+        positionsLength: positions.count - positionsStart)
       dict.add(key: builder.keys[id], info: info)
     }
     FileEnvelope.writeFooter(&postings)

@@ -89,7 +89,7 @@ struct SearchCommand: ParsableCommand {
     }
     let shown = "\(results.hits.count) \(unit == .passage ? "passages" : "hits") shown"
     out += Console.dim(
-      "\(shown) · \(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
+      "\(shown) · \(results.totalMatchesIsExact ? "" : "at least ")\(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
     Console.write(out, to: 1)
   }
 

@@ -28,6 +28,13 @@ public struct SearchOptions: Sendable {
   /// Whether hits carry their stored fields (title, path, date, …). Without them, and without passages, a hit
   /// has its id and score only, which is all an evaluation run needs, and no stored block is read.
   public var loadStoredFields = true
+  /// Matches are counted exactly up to this many; beyond it the search may skip documents that cannot enter
+  /// the top hits, and `SearchResults.totalMatches` becomes a lower bound (Lucene's default is also 1,000).
+  /// `Int.max` counts every match (and never skips).
+  public var totalMatchesThreshold = 1000
+  /// Scores every match of every segment into whole result lists (no skipping, no cursors): the reference the
+  /// top-k search is tested against.
+  var exhaustive = false
 
   public init(
     limit: Int = 10, passagesPerHit: Int = 3, passageLength: Int = 280, unit: Unit = .document,
@@ -58,8 +65,19 @@ public struct SearchResults: Sendable {
   public var hits: [Hit]
   /// How many documents matched the query in all.
   public var totalMatches: Int
+  /// Whether `totalMatches` counts every match. A search counts exactly up to
+  /// `SearchOptions.totalMatchesThreshold` matches; past that it skips documents that cannot reach the top
+  /// hits, and `totalMatches` is a lower bound (as Lucene's `TotalHits.Relation.GREATER_THAN_OR_EQUAL_TO`).
+  public var totalMatchesIsExact: Bool = true
   /// Live documents in the index.
   public var documentCount: Int
+
+  public init(hits: [Hit], totalMatches: Int, totalMatchesIsExact: Bool = true, documentCount: Int) {
+    self.hits = hits
+    self.totalMatches = totalMatches
+    self.totalMatchesIsExact = totalMatchesIsExact
+    self.documentCount = documentCount
+  }
 }
 
 /// Searches one committed snapshot of an index. Immutable and `Sendable`: share it between threads and tasks;
@@ -131,27 +149,38 @@ public final class Searcher: Sendable {
       }
     }
     let cache = idfCache
-    var all: [(doc: Int, score: Double)] = []
-    all.reserveCapacity(64)
-    for (i, segment) in snapshot.segments.enumerated() {
-      var matcher = SegmentMatcher(
-        segment: segment, bm25: settings.bm25, statistics: snapshot.statistics,
-        idf: { cache[SegmentMatcher.key($0, $1)] ?? 0 })
-      matcher.titleWeight = settings.titleWeight
-      matcher.coordination = settings.coordination
-      let r = try matcher.evaluate(analyzed)
-      for (d, s) in zip(r.docs, r.scores) { all.append((snapshot.bases[i] + Int(d), s)) }
-    }
-    if let id = options.document {
-      guard let doc = try globalDocument(id: id) else {
+    let idf: (UInt8, String) -> Double = { cache[SegmentMatcher.key($0, $1)] ?? 0 }
+    let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
+    var collector = TopKCollector(k: max(0, wanted))
+    let fast = TopKSearch(
+      snapshot: snapshot, bm25: settings.bm25, idf: idf, titleWeight: settings.titleWeight,
+      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold))
+    if options.document == nil, !options.exhaustive, let clauses = TopKSearch.disjunction(analyzed) {
+      var isBoolean = false
+      if case .boolean = analyzed { isBoolean = true }
+      try fast.disjunction(clauses, topLevelBoolean: isBoolean, into: &collector)
+    } else if options.document == nil, !options.exhaustive, let p = TopKSearch.phrase(analyzed) {
+      try fast.phrase(p.field, p.terms, slop: p.slop, into: &collector)
+    } else {
+      // Any other shape: whole result lists per segment (exhaustive), then the same selection.
+      let only = try options.document.map { id throws(TSearchError) in try globalDocument(id: id) }
+      if let only, only == nil {
         return SearchResults(hits: [], totalMatches: 0, documentCount: snapshot.liveDocCount)
       }
-      all = all.filter { $0.doc == doc }
-      if all.isEmpty { all = [(doc, 0)] }
+      for (i, segment) in snapshot.segments.enumerated() {
+        var matcher = SegmentMatcher(segment: segment, bm25: settings.bm25, statistics: snapshot.statistics, idf: idf)
+        matcher.titleWeight = settings.titleWeight
+        matcher.coordination = settings.coordination
+        let r = try matcher.evaluate(analyzed)
+        for (d, s) in zip(r.docs, r.scores) {
+          let doc = snapshot.bases[i] + Int(d)
+          if let only, doc != only! { continue }
+          collector.offer(doc, s)
+        }
+      }
+      if let only, collector.count == 0 { collector.offer(only!, 0) }
     }
-    let total = all.count
-    let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
-    let top = topK(all, wanted)
+    let top = collector.entries
     let pq = passageQuery(analyzed, idf: cache)
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 
@@ -188,7 +217,9 @@ public final class Searcher: Sendable {
         hits.append(hit)
       }
     }
-    return SearchResults(hits: hits, totalMatches: total, documentCount: snapshot.liveDocCount)
+    return SearchResults(
+      hits: hits, totalMatches: collector.count, totalMatchesIsExact: collector.exact,
+      documentCount: snapshot.liveDocCount)
   }
 
   /// The query with stop words left out of optional words (not of phrases, not when only stop words remain).
@@ -229,29 +260,6 @@ public final class Searcher: Sendable {
       }
     }
     return pq
-  }
-
-  /// The k best (doc, score) pairs, best first; ties go to the lower document number.
-  private func topK(_ all: [(doc: Int, score: Double)], _ k: Int) -> [(doc: Int, score: Double)] {
-    guard k > 0 else { return [] }
-    func better(_ a: (doc: Int, score: Double), _ b: (doc: Int, score: Double)) -> Bool {
-      a.score != b.score ? a.score > b.score : a.doc < b.doc
-    }
-    if all.count <= k { return all.sorted(by: better) }
-    var heap: [(doc: Int, score: Double)] = []  // a simple bounded selection: keep the k best
-    heap.reserveCapacity(k + 1)
-    for x in all {
-      if heap.count < k {
-        heap.append(x)
-        if heap.count == k { heap.sort(by: better) }
-      } else if better(x, heap[k - 1]) {
-        var i = k - 1
-        while i > 0 && better(x, heap[i - 1]) { i -= 1 }
-        heap.insert(x, at: i)
-        heap.removeLast()
-      }
-    }
-    return heap
   }
 
   private func storedFields(_ doc: Int) throws(TSearchError) -> [StoredField: String] {

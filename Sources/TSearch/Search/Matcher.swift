@@ -217,7 +217,8 @@ struct SegmentMatcher {
 /// Phrase matching over sorted position lists, shared by document matching and passage highlighting.
 enum PhraseMatcher {
   /// The phrase frequency (see `SegmentMatcher.phrase`).
-  static func frequency(first: [UInt32], others: [[UInt32]], slop: Int) -> Double {
+  static func frequency<C: RandomAccessCollection>(first: C, others: [C], slop: Int) -> Double
+  where C.Element == UInt32, C.Index == Int {
     var freq = 0.0
     for p in first {
       if let distance = distance(at: p, others: others, slop: slop) { freq += 1 / Double(1 + distance) }
@@ -226,7 +227,8 @@ enum PhraseMatcher {
   }
 
   /// The total displacement of the phrase anchored at `p`, or nil when it exceeds `slop`.
-  static func distance(at p: UInt32, others: [[UInt32]], slop: Int) -> Int? {
+  static func distance<C: RandomAccessCollection>(at p: UInt32, others: [C], slop: Int) -> Int?
+  where C.Element == UInt32, C.Index == Int {
     var total = 0
     for (k, list) in others.enumerated() {
       let want = Int(p) + k + 1
@@ -238,17 +240,18 @@ enum PhraseMatcher {
   }
 
   /// The value of the sorted list nearest to `target`.
-  static func nearest(_ list: [UInt32], to target: Int) -> Int? {
+  static func nearest<C: RandomAccessCollection>(_ list: C, to target: Int) -> Int?
+  where C.Element == UInt32, C.Index == Int {
     guard !list.isEmpty else { return nil }
-    var lo = 0
-    var hi = list.count
+    var lo = list.startIndex
+    var hi = list.endIndex
     while lo < hi {
       let mid = (lo + hi) / 2
       if Int(list[mid]) < target { lo = mid + 1 } else { hi = mid }
     }
     var best: Int?
-    if lo < list.count { best = Int(list[lo]) }
-    if lo > 0 {
+    if lo < list.endIndex { best = Int(list[lo]) }
+    if lo > list.startIndex {
       let below = Int(list[lo - 1])
       if best == nil || target - below < best! - target { best = below }
     }

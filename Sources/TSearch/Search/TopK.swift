@@ -1,0 +1,325 @@
+/// The k best documents seen so far, best first; ties go to the lower document number (as `Searcher` always
+/// ranked). Documents are offered in increasing global number, so a newcomer enters only with a strictly higher
+/// score than the worst kept one: that score is the threshold a skipping search must beat.
+struct TopKCollector {
+  let k: Int
+  private(set) var entries: [(doc: Int, score: Double)] = []
+  /// Matching documents offered (a lower bound once skipping started; see `exact`).
+  var count = 0
+  /// Whether `count` is every match: false once a search skipped documents it did not score.
+  var exact = true
+
+  init(k: Int) {
+    self.k = k
+    entries.reserveCapacity(k + 1)
+  }
+
+  /// The score a document must exceed to enter; −∞ until k documents are kept.
+  var threshold: Double { k > 0 && entries.count == k ? entries[k - 1].score : -.infinity }
+
+  @inline(__always)
+  mutating func offer(_ doc: Int, _ score: Double) {
+    count += 1
+    guard k > 0 else { return }
+    if entries.count == k {
+      guard score > entries[k - 1].score else { return }
+      entries.removeLast()
+    }
+    var i = entries.count
+    while i > 0 && (entries[i - 1].score < score || (entries[i - 1].score == score && entries[i - 1].doc > doc)) {
+      i -= 1
+    }
+    entries.insert((doc, score), at: i)
+  }
+}
+
+/// One (field, term) of a query in one segment: its postings cursor and how its BM25 score is computed, with
+/// upper bounds of that score for the whole segment and for each postings block.
+final class TermScorer {
+  let cursor: PostingsCursor
+  /// Index of the query clause the term belongs to, and whether it is the title part of a text word.
+  let clause: Int
+  let isTitle: Bool
+  private let idf: Double
+  private let weight: Double?
+  private let bm25: BM25
+  private let averageLength: Double
+  private let usesLength: Bool
+  private let documents: DocumentTableReader
+  /// The largest score any document of the segment can get from this term.
+  private(set) var maxScore: Double = 0
+  private var blockBounds: [Double] = []
+
+  /// Bounds are raised by this factor so that rounding in a sum never makes a bound smaller than a score.
+  static let slack = 1 + 1e-9
+
+  init(
+    cursor: PostingsCursor, clause: Int, isTitle: Bool, idf: Double, weight: Double?, bm25: BM25,
+    averageLength: Double, field: UInt8, documents: DocumentTableReader
+  ) {
+    self.cursor = cursor
+    self.clause = clause
+    self.isTitle = isTitle
+    self.idf = idf
+    self.weight = weight
+    self.bm25 = bm25
+    self.averageLength = averageLength
+    usesLength = field == 0
+    self.documents = documents
+    if cursor.blockCount == 1 {
+      // One block, already decoded: the exact maximum.
+      var best = 0.0
+      cursor.forEachInFirstBlock { d, f in best = max(best, self.score(doc: d, freq: f)) }
+      maxScore = best * Self.slack
+      blockBounds = [maxScore]
+    } else {
+      blockBounds.reserveCapacity(cursor.blockCount)
+      for b in 0..<cursor.blockCount {
+        let length = usesLength ? Double(cursor.minLengths[b]) : averageLength
+        let bound = apply(bm25.tfNorm(tf: Double(cursor.maxFreqs[b]), length: length, averageLength: averageLength))
+        blockBounds.append(bound * Self.slack)
+        maxScore = max(maxScore, bound * Self.slack)
+      }
+    }
+  }
+
+  @inline(__always)
+  private func apply(_ tfNorm: Double) -> Double {
+    // The same operations, in the same order, as `SegmentMatcher` (scores must be identical to the bit).
+    let s = idf * tfNorm
+    return weight.map { s * $0 } ?? s
+  }
+
+  @inline(__always)
+  func score(doc: UInt32, freq: UInt32) -> Double {
+    let length = usesLength ? Double(documents.length(Int(doc))) : averageLength
+    return apply(bm25.tfNorm(tf: Double(freq), length: length, averageLength: averageLength))
+  }
+
+  /// The score of the current document.
+  @inline(__always)
+  func score() -> Double { score(doc: cursor.doc, freq: cursor.freq) }
+
+  /// A bound on this term's score for document `target`, from the skip data of the block that would hold it.
+  @inline(__always)
+  func bound(at target: UInt32) -> Double {
+    guard let b = cursor.blockIndex(covering: target) else { return 0 }
+    return blockBounds[b]
+  }
+}
+
+/// Top-k evaluation of the query shapes that do not need whole result lists: a disjunction of terms (one word,
+/// or words OR-ed: MaxScore with block-max bounds) and a phrase (cursors in step, positions read only for
+/// documents holding every word). Scores are the same, to the bit, as `SegmentMatcher`'s.
+struct TopKSearch {
+  let snapshot: IndexSnapshot
+  let bm25: BM25
+  let idf: (UInt8, String) -> Double
+  let titleWeight: Double
+  let coordination: Double
+  /// Skipping starts once this many matches were counted (so that small result counts stay exact).
+  let countThreshold: Int
+
+  /// The clauses of a disjunction of terms, or nil when the query has another shape.
+  static func disjunction(_ q: AnalyzedQuery) -> [(field: UInt8, term: String)]? {
+    switch q {
+    case .term(let f, let t): return [(f, t)]
+    case .boolean(let must, let should, let mustNot) where must.isEmpty && mustNot.isEmpty && !should.isEmpty:
+      var out: [(UInt8, String)] = []
+      for s in should {
+        guard case .term(let f, let t) = s else { return nil }
+        out.append((f, t))
+      }
+      return out
+    default: return nil
+    }
+  }
+
+  /// The phrase of a query that is one phrase, else nil.
+  static func phrase(_ q: AnalyzedQuery) -> (field: UInt8, terms: [String], slop: Int)? {
+    switch q {
+    case .phrase(let f, let ts, let slop) where ts.count > 1: return (f, ts, slop)
+    case .boolean(let must, let should, let mustNot) where mustNot.isEmpty && must.count + should.count == 1:
+      return phrase((must + should)[0])
+    default: return nil
+    }
+  }
+
+  /// Whether bounds are valid for these settings (BM25 monotone in frequency and length, weights ≥ 0, the
+  /// coordination factor at most 1).
+  var canSkip: Bool {
+    bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && titleWeight >= 0 && coordination >= 0 && coordination <= 1
+  }
+
+  func disjunction(
+    _ clauses: [(field: UInt8, term: String)], topLevelBoolean: Bool, into top: inout TopKCollector
+  ) throws(TSearchError) {
+    let average = snapshot.statistics.averageLength
+    let coordinate = topLevelBoolean && clauses.count > 1 && coordination > 0
+    let skipping = canSkip
+    for (segmentIndex, segment) in snapshot.segments.enumerated() {
+      let base = snapshot.bases[segmentIndex]
+      var scorers: [TermScorer] = []
+      for (c, clause) in clauses.enumerated() {
+        var parts: [(UInt8, Double?)] = [(clause.field, nil)]
+        if clause.field == 0 && titleWeight > 0 { parts.append((Field.title.number, titleWeight)) }
+        for (field, weight) in parts {
+          guard let info = try segment.terms.lookup(SegmentMatcher.key(field, clause.term)) else { continue }
+          let cursor = try segment.postings.cursor(info, maxDoc: segment.docCount)
+          scorers.append(
+            TermScorer(
+              cursor: cursor, clause: c, isTitle: weight != nil, idf: idf(field, clause.term), weight: weight,
+              bm25: bm25, averageLength: average, field: field, documents: segment.documents))
+        }
+      }
+      if scorers.isEmpty { continue }
+      try maxScore(
+        scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
+        base: base, into: &top)
+    }
+  }
+
+  /// MaxScore (Turtle and Flood 1995), as in Lucene: terms sorted by their bound; the longest prefix of low-bound
+  /// terms that together cannot lift a document above the threshold is non-essential: candidates come only from
+  /// the others, and the non-essential terms are looked up (by skipping) only while the candidate can still make
+  /// it, their bounds tightened to the block that holds the candidate.
+  private func maxScore(
+    _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
+    base: Int, into top: inout TopKCollector
+  ) throws(TSearchError) {
+    let scorers = unsorted.sorted { $0.maxScore < $1.maxScore }
+    let n = scorers.count
+    var upTo = [Double](repeating: 0, count: n)
+    var sum = 0.0
+    for i in 0..<n {
+      sum += scorers[i].maxScore
+      upTo[i] = sum
+    }
+    var textPart = [Double](repeating: 0, count: clauseCount)
+    var titlePart = [Double](repeating: 0, count: clauseCount)
+    var matched = [UInt8](repeating: 0, count: clauseCount)  // bit 1: text, bit 2: title
+    var blockBound = [Double](repeating: 0, count: n)
+    var threshold = -Double.infinity
+    var firstEssential = 0
+
+    func refresh(_ top: TopKCollector) {
+      guard skipping, top.count >= countThreshold else { return }
+      let t = top.threshold
+      guard t > threshold else { return }
+      threshold = t
+      while firstEssential < n && upTo[firstEssential] <= threshold { firstEssential += 1 }
+    }
+    refresh(top)
+
+    while firstEssential < n {
+      var candidate = PostingsCursor.end
+      for i in firstEssential..<n where scorers[i].cursor.doc < candidate { candidate = scorers[i].cursor.doc }
+      if candidate == PostingsCursor.end { break }
+      var partial = 0.0
+      for i in firstEssential..<n where scorers[i].cursor.doc == candidate {
+        let s = scorers[i].score()
+        partial += s
+        let c = scorers[i].clause
+        if scorers[i].isTitle {
+          titlePart[c] = s
+          matched[c] |= 2
+        } else {
+          textPart[c] = s
+          matched[c] |= 1
+        }
+      }
+      var pruned = segment.isDeleted(Int(candidate))
+      if !pruned && firstEssential > 0 {
+        // Bounds of the non-essential terms at the candidate's block, summed from the lowest up.
+        var acc = 0.0
+        for i in 0..<firstEssential {
+          acc += scorers[i].bound(at: candidate)
+          blockBound[i] = acc
+        }
+        for i in stride(from: firstEssential - 1, through: 0, by: -1) {
+          if partial + blockBound[i] <= threshold {
+            pruned = true
+            break
+          }
+          let s = scorers[i]
+          if try s.cursor.advance(to: candidate) == candidate {
+            let v = s.score()
+            partial += v
+            if s.isTitle {
+              titlePart[s.clause] = v
+              matched[s.clause] |= 2
+            } else {
+              textPart[s.clause] = v
+              matched[s.clause] |= 1
+            }
+          }
+        }
+      }
+      if !pruned {
+        // The score exactly as SegmentMatcher adds it: clause by clause, text then title.
+        var score = 0.0
+        var clausesMatched = 0
+        for c in 0..<clauseCount where matched[c] != 0 {
+          let v: Double
+          switch matched[c] {
+          case 3: v = textPart[c] + titlePart[c]
+          case 1: v = textPart[c]
+          default: v = titlePart[c]
+          }
+          score += v
+          clausesMatched += 1
+        }
+        if coordinate {
+          score *= (1 - coordination) + coordination * Double(clausesMatched) / Double(clauseCount)
+        }
+        top.offer(base + Int(candidate), score)
+        refresh(top)
+      } else if !segment.isDeleted(Int(candidate)) {
+        top.exact = false
+      }
+      for c in 0..<clauseCount { matched[c] = 0 }
+      for i in firstEssential..<n where scorers[i].cursor.doc == candidate { try scorers[i].cursor.next() }
+    }
+    if firstEssential > 0 { top.exact = false }
+  }
+
+  /// A phrase, document at a time: the cursors are moved in step to a document holding every word, where
+  /// positions are decoded.
+  func phrase(_ field: UInt8, _ terms: [String], slop: Int, into top: inout TopKCollector) throws(TSearchError) {
+    let average = snapshot.statistics.averageLength
+    let w = terms.reduce(0.0) { $0 + idf(field, $1) }
+    segments: for (segmentIndex, segment) in snapshot.segments.enumerated() {
+      var cursors: [PostingsCursor] = []
+      for t in terms {
+        guard let info = try segment.terms.lookup(SegmentMatcher.key(field, t)) else { continue segments }
+        cursors.append(try segment.postings.cursor(info, maxDoc: segment.docCount))
+      }
+      // Move the rarest first.
+      let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+      var target = cursors[order[0]].doc
+      var others = [ArraySlice<UInt32>](repeating: [], count: cursors.count - 1)
+      while target != PostingsCursor.end {
+        var agreed = true
+        for i in order {
+          let d = try cursors[i].advance(to: target)
+          if d != target {
+            target = d
+            agreed = false
+            break
+          }
+        }
+        if !agreed { continue }
+        if !segment.isDeleted(Int(target)) {
+          for k in 1..<cursors.count { others[k - 1] = try cursors[k].positions() }
+          let freq = PhraseMatcher.frequency(first: try cursors[0].positions(), others: others, slop: slop)
+          if freq > 0 {
+            let length = field == 0 ? Double(segment.documents.length(Int(target))) : average
+            top.offer(snapshot.bases[segmentIndex] + Int(target), w * bm25.tfNorm(tf: freq, length: length, averageLength: average))
+          }
+        }
+        try cursors[order[0]].next()
+        target = cursors[order[0]].doc
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import TSearch
+
+/// The skipping top-k search (MaxScore with block bounds, phrase cursors) against exhaustive scoring of whole
+/// result lists: the same documents, in the same order, with the same scores to the bit.
+@Suite struct TopKTests {
+  /// A random generator with a fixed seed, so that a failure can be replayed.
+  struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  /// Words with a Zipf-like spread: a few in most documents (many postings blocks), most rare.
+  static let vocabulary = (0..<400).map { "w\($0)x" }
+
+  static func word(_ rng: inout SplitMix) -> String {
+    let u = Double.random(in: 0..<1, using: &rng)
+    return vocabulary[min(vocabulary.count - 1, Int(pow(Double(vocabulary.count), u * u)) - 1)]
+  }
+
+  /// Several segments (small commits and a RAM budget that flushes), deletions, titles.
+  static func makeIndex(_ dir: TemporaryDirectory) throws -> SearchIndex {
+    var rng = SplitMix(state: 42)
+    let index = try SearchIndex.create(at: dir.path + "/index")
+    let writer = try index.writer()
+    writer.autoMerge = false
+    for d in 0..<2600 {
+      let n = Int.random(in: 3..<120, using: &rng)
+      let text = (0..<n).map { _ in word(&rng) }.joined(separator: " ")
+      let title = (0..<Int.random(in: 0..<5, using: &rng)).map { _ in word(&rng) }.joined(separator: " ")
+      try writer.add(Document(id: "d\(d)", text: text, title: title))
+      if d % 700 == 699 { try writer.commit() }
+    }
+    for d in stride(from: 5, to: 2600, by: 37) { _ = try writer.delete(id: "d\(d)") }
+    try writer.commit()
+    return index
+  }
+
+  @Test func sameTopKAsExhaustiveScoring() throws {
+    let dir = TemporaryDirectory()
+    let index = try Self.makeIndex(dir)
+    let searcher = try index.searcher()
+    #expect(searcher.snapshot.segments.count >= 3)
+    var rng = SplitMix(state: 7)
+    var checked = 0
+    var skipped = 0
+    for round in 0..<300 {
+      let words = (0..<Int.random(in: 1...5, using: &rng)).map { _ in Self.word(&rng) }
+      let query: String
+      switch round % 6 {
+      case 0: query = "\"\(words.prefix(2).joined(separator: " "))\""
+      case 1: query = "\"\(words.prefix(3).joined(separator: " "))\"~3"
+      case 2: query = words.prefix(1).joined()
+      default: query = words.joined(separator: " ")
+      }
+      for k in [1, 10, 50] {
+        var fast = SearchOptions(limit: k, passagesPerHit: 0)
+        fast.loadStoredFields = false
+        fast.totalMatchesThreshold = 0  // skip from the first full top k on
+        var slow = fast
+        slow.exhaustive = true
+        let a = try searcher.search(query, options: fast)
+        let b = try searcher.search(query, options: slow)
+        #expect(a.hits.map(\.id) == b.hits.map(\.id), "\(query) top \(k)")
+        #expect(a.hits.map(\.score) == b.hits.map(\.score), "\(query) top \(k)")
+        #expect(a.totalMatches <= b.totalMatches)
+        if !a.totalMatchesIsExact { skipped += 1 }
+        if a.totalMatchesIsExact { #expect(a.totalMatches == b.totalMatches, "\(query)") }
+        checked += 1
+      }
+    }
+    #expect(checked == 900)
+    #expect(skipped > 100, "the search skipped in \(skipped) of \(checked) queries")
+  }
+
+  @Test func countsExactlyUpToTheThreshold() throws {
+    let dir = TemporaryDirectory()
+    let index = try Self.makeIndex(dir)
+    let searcher = try index.searcher()
+    var exact = SearchOptions(limit: 10, passagesPerHit: 0)
+    exact.exhaustive = true
+    let all = try searcher.search("w0x w1x w2x", options: exact)
+    #expect(all.totalMatches > 1000)
+    let counted = try searcher.search("w0x w1x w2x", options: SearchOptions(limit: 10, passagesPerHit: 0))
+    #expect(counted.totalMatches >= 1000)
+    var everything = SearchOptions(limit: 10, passagesPerHit: 0)
+    everything.totalMatchesThreshold = .max
+    let full = try searcher.search("w0x w1x w2x", options: everything)
+    #expect(full.totalMatches == all.totalMatches && full.totalMatchesIsExact)
+    #expect(full.hits.map(\.id) == all.hits.map(\.id))
+  }
+}

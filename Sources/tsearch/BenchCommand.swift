@@ -24,6 +24,11 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Timed passes over the query file.")
   var passes: Int = 1
 
+  enum PassageRuns: String, ExpressibleByArgument, CaseIterable { case both, off, on }
+
+  @Option(help: "Time the queries with passages off, on, or both.")
+  var passages: PassageRuns = .both
+
   func run() throws {
     guard let data = FileManager.default.contents(atPath: queries) else {
       throw TSearchError.io(path: queries, reason: "cannot read")
@@ -43,7 +48,7 @@ struct BenchCommand: ParsableCommand {
     guard !items.isEmpty else { throw ValidationError("no class<TAB>query lines in \(queries)") }
     let searcher = try openIndex(location).searcher()
     Console.write("\(items.count) queries, \(searcher.documentCount) documents, top \(limit)\n", to: 1)
-    for passagesOn in [false, true] {
+    for passagesOn in [false, true] where passages == .both || (passages == .on) == passagesOn {
       var options = SearchOptions(limit: limit, passagesPerHit: passagesOn ? 3 : 0)
       // Passages off: ids and scores only, as the peers' harness measures tantivy (no stored fields read).
       options.loadStoredFields = passagesOn

@@ -160,11 +160,28 @@ struct PostingsReader {
 }
 
 /// Iterates one term's postings in a segment, a block at a time: `next()` and `advance(to:)` decode only the
-/// blocks they land in, `advance` skips whole blocks by the skip table, and `blockMaximum(covering:)` reads a
-/// block's score bound without decoding it. Positions are decoded per block, when first asked for.
-/// Single-threaded; every read is bounds-checked and a malformed block throws `.corrupt` naming the file.
+/// blocks they land in, `advance` skips whole blocks by the skip table, and `blockIndex(covering:)` finds a
+/// block's skip entry (its score bound) without decoding it. Positions are decoded only for the 128-value
+/// chunks that hold the current document's. Single-threaded; every read is bounds-checked and a malformed block
+/// throws `.corrupt` naming the file.
+///
+/// The mutable state lives behind a pointer, not in stored `var`s: the class's properties would otherwise be
+/// checked for exclusive access at run time on every step (a third of a phrase query's time, measured).
 final class PostingsCursor {
   static let end = UInt32.max
+
+  private struct State {
+    var block = -1
+    var count = 0
+    var index = 0
+    var doc = PostingsCursor.end
+    /// The block whose positions are prepared (chunk table, per-document starts).
+    var positionsBlock = -1
+    var packedPositions = false
+    var deltaCapacity = 0
+    var outCapacity = 0
+    var chunkCapacity = 0
+  }
 
   private let data: UnsafeRawBufferPointer
   private let posData: UnsafeRawBufferPointer
@@ -173,26 +190,24 @@ final class PostingsCursor {
   private let maxDoc: Int
   let docFreq: Int
   let blockCount: Int
-  /// Per block: last doc, byte range start of its DocBlock and PosBlock, MaxFreq, MinLength.
-  private var lastDocs: [UInt32]
-  private var docStarts: [Int]
-  private var posStarts: [Int]
-  private(set) var maxFreqs: [UInt32]
-  private(set) var minLengths: [UInt32]
-  private let termEnd: Int
-  private let posEnd: Int
+  /// Per block (from the skip table; for a single block only `lastDocs`): last doc, where its DocBlock and
+  /// PosBlock start (one more entry: where the last ends), MaxFreq, MinLength.
+  private let lastDocs: [UInt32]
+  private let docStarts: [Int]
+  private let posStarts: [Int]
+  let maxFreqs: [UInt32]
+  let minLengths: [UInt32]
 
-  private(set) var block = -1
-  private var count = 0
-  private var index = 0
+  private let st: UnsafeMutablePointer<State>
   private let docs: UnsafeMutablePointer<UInt32>
   private let freqs: UnsafeMutablePointer<UInt32>
-  /// The current document, or `PostingsCursor.end`.
-  private(set) var doc: UInt32 = PostingsCursor.end
-
-  private var positionsBlock = -1
-  private var positionBuffer: [UInt32] = []
-  private var positionStarts = [Int](repeating: 0, count: PostingsFormat.blockSize + 1)
+  /// Start of each document's positions in the block's position stream (count + 1 entries).
+  private let positionStarts: UnsafeMutablePointer<Int>
+  private var deltas: UnsafeMutablePointer<UInt32>
+  private var out: UnsafeMutablePointer<UInt32>
+  /// Per chunk of the current packed PosBlock: byte offset of its Bits byte, and whether it is decoded.
+  private var chunkOffsets: UnsafeMutablePointer<Int>
+  private var chunkDecoded: UnsafeMutablePointer<Bool>
 
   fileprivate init(_ reader: PostingsReader, _ info: TermInfo, maxDoc: Int) throws(TSearchError) {
     data = reader.postings.bytes
@@ -202,32 +217,31 @@ final class PostingsCursor {
     self.maxDoc = maxDoc
     docFreq = info.docFreq
     let size = PostingsFormat.blockSize
-    blockCount = (info.docFreq + size - 1) / size
-    docs = .allocate(capacity: size)
-    freqs = .allocate(capacity: size)
-    termEnd = info.postingsOffset + info.postingsLength
-    posEnd = info.positionsOffset + info.positionsLength
-    lastDocs = []
-    docStarts = []
-    posStarts = []
-    maxFreqs = []
-    minLengths = []
+    let blocks = (info.docFreq + size - 1) / size
+    blockCount = blocks
+    let termEnd = info.postingsOffset + info.postingsLength
+    let posEnd = info.positionsOffset + info.positionsLength
     guard info.docFreq > 0, info.postingsOffset >= FileEnvelope.headerSize, info.postingsLength > 0,
       termEnd <= data.count - FileEnvelope.footerSize, info.positionsOffset >= FileEnvelope.headerSize,
       info.positionsLength >= 0, posEnd <= posData.count - FileEnvelope.footerSize
-    else { throw .corrupt(file: path, reason: "postings range of a term out of bounds") }
-    if blockCount > 1 {
+    else { throw .corrupt(file: reader.postings.path, reason: "postings range of a term out of bounds") }
+    var lastDocs: [UInt32] = []
+    var docStarts: [Int] = []
+    var posStarts: [Int] = []
+    var maxFreqs: [UInt32] = []
+    var minLengths: [UInt32] = []
+    if blocks > 1 {
       var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[info.postingsOffset..<termEnd]))
-      lastDocs.reserveCapacity(blockCount)
-      docStarts.reserveCapacity(blockCount + 1)
-      posStarts.reserveCapacity(blockCount + 1)
-      maxFreqs.reserveCapacity(blockCount)
-      minLengths.reserveCapacity(blockCount)
+      lastDocs.reserveCapacity(blocks)
+      docStarts.reserveCapacity(blocks + 1)
+      posStarts.reserveCapacity(blocks + 1)
+      maxFreqs.reserveCapacity(blocks)
+      minLengths.reserveCapacity(blocks)
       do {
         var last: Int64 = -1
         var docBytes: [Int] = []
         var posBytes: [Int] = []
-        for _ in 0..<blockCount {
+        for _ in 0..<blocks {
           last += Int64(try r.readInt(limit: maxDoc))
           guard last < Int64(maxDoc) else { throw ByteReader.Overrun(offset: r.offset) }
           lastDocs.append(UInt32(last))
@@ -238,7 +252,7 @@ final class PostingsCursor {
         }
         var d = info.postingsOffset + r.offset
         var p = info.positionsOffset
-        for i in 0..<blockCount {
+        for i in 0..<blocks {
           docStarts.append(d)
           posStarts.append(p)
           d += docBytes[i]
@@ -248,85 +262,101 @@ final class PostingsCursor {
         docStarts.append(d)
         posStarts.append(p)
       } catch {
-        throw .corrupt(file: path, reason: "skip table of a term does not decode")
+        throw .corrupt(file: reader.postings.path, reason: "skip table of a term does not decode")
       }
     } else {
       lastDocs = [UInt32(maxDoc - 1)]
       docStarts = [info.postingsOffset, termEnd]
       posStarts = [info.positionsOffset, posEnd]
     }
+    self.lastDocs = lastDocs
+    self.docStarts = docStarts
+    self.posStarts = posStarts
+    self.maxFreqs = maxFreqs
+    self.minLengths = minLengths
+    st = .allocate(capacity: 1)
+    st.initialize(to: State())
+    docs = .allocate(capacity: size)
+    freqs = .allocate(capacity: size)
+    positionStarts = .allocate(capacity: size + 1)
+    deltas = .allocate(capacity: 0)
+    out = .allocate(capacity: 0)
+    chunkOffsets = .allocate(capacity: 0)
+    chunkDecoded = .allocate(capacity: 0)
     try load(0)
-    if blockCount == 1 {
-      // No skip entry: the bound of the only block is its largest frequency at length 0 (a scorer that knows
-      // the lengths computes the exact maximum from the decoded block instead).
-      var f: UInt32 = 0
-      for i in 0..<count { f = max(f, freqs[i]) }
-      maxFreqs = [f]
-      minLengths = [0]
-    }
   }
 
   deinit {
+    st.deallocate()
     docs.deallocate()
     freqs.deallocate()
+    positionStarts.deallocate()
+    deltas.deallocate()
+    out.deallocate()
+    chunkOffsets.deallocate()
+    chunkDecoded.deallocate()
   }
 
+  /// The current document, or `PostingsCursor.end`.
+  @inline(__always) var doc: UInt32 { st.pointee.doc }
   /// The term frequency in the current document.
-  var freq: UInt32 { freqs[index] }
+  @inline(__always) var freq: UInt32 { freqs[st.pointee.index] }
+  /// The block the cursor is in.
+  var block: Int { st.pointee.block }
 
-  /// Documents of a single-block term, to compute its exact bound.
+  /// Documents and frequencies of the first block (decoded on opening), to compute a single-block term's bound.
   func forEachInFirstBlock(_ body: (UInt32, UInt32) -> Void) {
-    for i in 0..<count { body(docs[i], freqs[i]) }
+    guard st.pointee.block == 0 else { return }
+    for i in 0..<st.pointee.count { body(docs[i], freqs[i]) }
   }
 
   /// Moves to the next document (or `end`).
   @inline(__always)
   func next() throws(TSearchError) {
-    index += 1
-    if index < count {
-      doc = docs[index]
-    } else if block + 1 < blockCount {
-      try load(block + 1)
+    st.pointee.index += 1
+    if st.pointee.index < st.pointee.count {
+      st.pointee.doc = docs[st.pointee.index]
+    } else if st.pointee.block + 1 < blockCount {
+      try load(st.pointee.block + 1)
     } else {
-      doc = Self.end
+      st.pointee.doc = Self.end
     }
   }
 
   /// Moves to the first document ≥ `target` (or `end`); returns it.
   @discardableResult
   func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
-    if doc >= target { return doc }
-    var b = block
+    if st.pointee.doc >= target { return st.pointee.doc }
+    var b = st.pointee.block
     while b < blockCount && lastDocs[b] < target { b += 1 }
     guard b < blockCount else {
-      doc = Self.end
-      index = count
-      return doc
+      st.pointee.doc = Self.end
+      st.pointee.index = st.pointee.count
+      return Self.end
     }
-    if b != block { try load(b) }
-    while index < count && docs[index] < target { index += 1 }
-    if index < count {
-      doc = docs[index]
-    } else if block + 1 < blockCount {
-      try load(block + 1)
+    if b != st.pointee.block { try load(b) }
+    var i = st.pointee.index
+    let n = st.pointee.count
+    while i < n && docs[i] < target { i += 1 }
+    st.pointee.index = i
+    if i < n {
+      st.pointee.doc = docs[i]
+    } else if b + 1 < blockCount {
+      try load(b + 1)
     } else {
-      doc = Self.end
+      st.pointee.doc = Self.end
     }
-    return doc
+    return st.pointee.doc
   }
 
   /// The block that holds the first document ≥ `target` if the term has one, from the current block on;
   /// nil past the last. Decodes nothing.
   @inline(__always)
   func blockIndex(covering target: UInt32) -> Int? {
-    var b = max(block, 0)
+    var b = max(st.pointee.block, 0)
     while b < blockCount && lastDocs[b] < target { b += 1 }
     return b < blockCount ? b : nil
   }
-
-  /// The last document of block `b`.
-  @inline(__always)
-  func lastDoc(ofBlock b: Int) -> UInt32 { lastDocs[b] }
 
   private func load(_ b: Int) throws(TSearchError) {
     let size = PostingsFormat.blockSize
@@ -334,9 +364,9 @@ final class PostingsCursor {
     var previous: Int64 = b == 0 ? -1 : Int64(lastDocs[b - 1])
     let start = docStarts[b]
     let end = docStarts[b + 1]
-    block = b
-    index = 0
-    count = n
+    st.pointee.block = b
+    st.pointee.index = 0
+    st.pointee.count = n
     if n == size {
       guard end - start >= 2 else { throw .corrupt(file: path, reason: "postings block truncated") }
       let docBits = Int(data[start])
@@ -347,13 +377,14 @@ final class PostingsCursor {
       BitPacking.unpack(data, offset: start + 2, count: n, bits: docBits, into: docs)
       BitPacking.unpack(
         data, offset: start + 2 + BitPacking.byteCount(n, bits: docBits), count: n, bits: freqBits, into: freqs)
+      var zeroFreq = false
       for i in 0..<n {
         previous += Int64(docs[i]) + 1
         docs[i] = UInt32(truncatingIfNeeded: previous)
         freqs[i] &+= 1
-        guard freqs[i] != 0 else { throw .corrupt(file: path, reason: "postings block of a term does not decode") }
+        zeroFreq = zeroFreq || freqs[i] == 0
       }
-      guard previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
+      guard !zeroFreq, previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
         throw .corrupt(file: path, reason: "postings block of a term does not decode")
       }
     } else {
@@ -373,63 +404,95 @@ final class PostingsCursor {
         throw .corrupt(file: path, reason: "postings of a term do not decode")
       }
     }
-    doc = docs[0]
+    st.pointee.doc = docs[0]
   }
 
-  /// The positions of the term in the current document, increasing.
-  func positions() throws(TSearchError) -> ArraySlice<UInt32> {
-    if positionsBlock != block { try loadPositions() }
-    return positionBuffer[positionStarts[index]..<positionStarts[index + 1]]
+  /// The positions of the term in the current document, increasing. Valid until the cursor moves or is asked
+  /// for positions again.
+  func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
+    if st.pointee.positionsBlock != st.pointee.block { try preparePositions() }
+    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
+    let i = st.pointee.index
+    let s = positionStarts[i]
+    let e = positionStarts[i + 1]
+    if st.pointee.packedPositions && e > s {
+      let size = PostingsFormat.blockSize
+      let total = positionStarts[st.pointee.count]
+      let blockEnd = posStarts[st.pointee.block + 1]
+      for c in (s / size)...((e - 1) / size) where !chunkDecoded[c] {
+        let n = min(size, total - c * size)
+        let at = chunkOffsets[c]
+        let bits = Int(posData[at])
+        guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= blockEnd else { throw bad }
+        BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: deltas + c * size)
+        chunkDecoded[c] = true
+      }
+    }
+    if e - s > st.pointee.outCapacity {
+      out.deallocate()
+      out = .allocate(capacity: e - s)
+      st.pointee.outCapacity = e - s
+    }
+    var p: UInt64 = 0
+    for k in s..<e {
+      p += UInt64(deltas[k])
+      out[k - s] = UInt32(truncatingIfNeeded: p)
+    }
+    guard p <= UInt64(UInt32.max) else { throw bad }
+    return UnsafeBufferPointer(start: out, count: e - s)
   }
 
-  private func loadPositions() throws(TSearchError) {
+  /// Per-document starts of the block's positions; for a packed block the chunk table (walking the chunks'
+  /// headers, decoding none), for a varint block every delta.
+  private func preparePositions() throws(TSearchError) {
     let size = PostingsFormat.blockSize
+    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
+    let count = st.pointee.count
     var total = 0
     positionStarts[0] = 0
     for i in 0..<count {
       total += Int(freqs[i])
       positionStarts[i + 1] = total
     }
-    let start = posStarts[block]
-    let end = posStarts[block + 1]
-    guard total <= (end - start) * size else {
-      throw .corrupt(file: posPath, reason: "positions of a term do not decode")
+    let start = posStarts[st.pointee.block]
+    let end = posStarts[st.pointee.block + 1]
+    // Every value takes at least a byte per chunk (packed) or a byte (varint): a corrupt frequency cannot
+    // make us allocate more than the block's bytes allow.
+    guard total <= (end - start) * size else { throw bad }
+    if total > st.pointee.deltaCapacity {
+      deltas.deallocate()
+      deltas = .allocate(capacity: total)
+      st.pointee.deltaCapacity = total
     }
-    if positionBuffer.count < total { positionBuffer = [UInt32](repeating: 0, count: max(total, size)) }
-    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
     if count == size {
+      let chunks = (total + size - 1) / size
+      if chunks > st.pointee.chunkCapacity {
+        chunkOffsets.deallocate()
+        chunkDecoded.deallocate()
+        chunkOffsets = .allocate(capacity: chunks)
+        chunkDecoded = .allocate(capacity: chunks)
+        st.pointee.chunkCapacity = chunks
+      }
       var at = start
-      var done = 0
-      try positionBuffer.withUnsafeMutableBufferPointer { (out) throws(TSearchError) in
-        while done < total {
-          let n = min(size, total - done)
-          guard at < end else { throw bad }
-          let bits = Int(posData[at])
-          guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= end else { throw bad }
-          BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: out.baseAddress! + done)
-          at += 1 + BitPacking.byteCount(n, bits: bits)
-          done += n
-        }
+      for c in 0..<chunks {
+        guard at < end else { throw bad }
+        let n = min(size, total - c * size)
+        chunkOffsets[c] = at
+        chunkDecoded[c] = false
+        at += 1 + BitPacking.byteCount(n, bits: Int(posData[at]))
       }
       guard at == end else { throw bad }
+      st.pointee.packedPositions = true
     } else {
       var r = ByteReader(UnsafeRawBufferPointer(rebasing: posData[start..<end]))
       do {
-        for k in 0..<total { positionBuffer[k] = UInt32(try r.readInt(limit: Int(UInt32.max))) }
+        for k in 0..<total { deltas[k] = UInt32(try r.readInt(limit: Int(UInt32.max))) }
         guard r.isAtEnd else { throw bad }
       } catch {
         throw bad
       }
+      st.pointee.packedPositions = false
     }
-    // Deltas to positions, restarting for every document.
-    for i in 0..<count {
-      var p: UInt64 = 0
-      for k in positionStarts[i]..<positionStarts[i + 1] {
-        p += UInt64(positionBuffer[k])
-        guard p <= UInt64(UInt32.max) else { throw bad }
-        positionBuffer[k] = UInt32(p)
-      }
-    }
-    positionsBlock = block
+    st.pointee.positionsBlock = st.pointee.block
   }
 }

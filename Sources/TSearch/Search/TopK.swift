@@ -47,8 +47,8 @@ final class TermScorer {
   private let usesLength: Bool
   private let documents: DocumentTableReader
   /// The largest score any document of the segment can get from this term.
-  private(set) var maxScore: Double = 0
-  private var blockBounds: [Double] = []
+  let maxScore: Double
+  private let blockBounds: [Double]
 
   /// Bounds are raised by this factor so that rounding in a sum never makes a bound smaller than a score.
   static let slack = 1 + 1e-9
@@ -66,26 +66,31 @@ final class TermScorer {
     self.averageLength = averageLength
     usesLength = field == 0
     self.documents = documents
+    var bounds: [Double] = []
     if cursor.blockCount == 1 {
       // One block, already decoded: the exact maximum.
       var best = 0.0
-      cursor.forEachInFirstBlock { d, f in best = max(best, self.score(doc: d, freq: f)) }
-      maxScore = best * Self.slack
-      blockBounds = [maxScore]
+      cursor.forEachInFirstBlock { d, f in
+        let length = field == 0 ? Double(documents.length(Int(d))) : averageLength
+        best = max(best, Self.apply(bm25.tfNorm(tf: Double(f), length: length, averageLength: averageLength), idf, weight))
+      }
+      bounds = [best * Self.slack]
     } else {
-      blockBounds.reserveCapacity(cursor.blockCount)
+      bounds.reserveCapacity(cursor.blockCount)
       for b in 0..<cursor.blockCount {
-        let length = usesLength ? Double(cursor.minLengths[b]) : averageLength
-        let bound = apply(bm25.tfNorm(tf: Double(cursor.maxFreqs[b]), length: length, averageLength: averageLength))
-        blockBounds.append(bound * Self.slack)
-        maxScore = max(maxScore, bound * Self.slack)
+        let length = field == 0 ? Double(cursor.minLengths[b]) : averageLength
+        let bound = Self.apply(
+          bm25.tfNorm(tf: Double(cursor.maxFreqs[b]), length: length, averageLength: averageLength), idf, weight)
+        bounds.append(bound * Self.slack)
       }
     }
+    blockBounds = bounds
+    maxScore = bounds.max() ?? 0
   }
 
+  /// The same operations, in the same order, as `SegmentMatcher` (scores must be identical to the bit).
   @inline(__always)
-  private func apply(_ tfNorm: Double) -> Double {
-    // The same operations, in the same order, as `SegmentMatcher` (scores must be identical to the bit).
+  private static func apply(_ tfNorm: Double, _ idf: Double, _ weight: Double?) -> Double {
     let s = idf * tfNorm
     return weight.map { s * $0 } ?? s
   }
@@ -93,7 +98,7 @@ final class TermScorer {
   @inline(__always)
   func score(doc: UInt32, freq: UInt32) -> Double {
     let length = usesLength ? Double(documents.length(Int(doc))) : averageLength
-    return apply(bm25.tfNorm(tf: Double(freq), length: length, averageLength: averageLength))
+    return Self.apply(bm25.tfNorm(tf: Double(freq), length: length, averageLength: averageLength), idf, weight)
   }
 
   /// The score of the current document.
@@ -297,7 +302,7 @@ struct TopKSearch {
       // Move the rarest first.
       let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
       var target = cursors[order[0]].doc
-      var others = [ArraySlice<UInt32>](repeating: [], count: cursors.count - 1)
+      var others = [UnsafeBufferPointer<UInt32>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count - 1)
       while target != PostingsCursor.end {
         var agreed = true
         for i in order {

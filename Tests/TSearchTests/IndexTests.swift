@@ -181,3 +181,33 @@ import Testing
     #expect(version == 9)
   }
 }
+
+/// `IndexWriter.add(contentsOf:)` analyzes in the background: the order of operations must still hold.
+@Suite struct BatchAddTests {
+  @Test func batchesKeepTheOrderOfOperations() throws {
+    let dir = TemporaryDirectory()
+    let index = try SearchIndex.create(at: dir.path + "/index")
+    let writer = try index.writer()
+    // Within a batch a later document replaces an earlier one with the same id.
+    try writer.add(contentsOf: (0..<100).map { Document(id: "d\($0)", text: "alpha number\($0)") } + [
+      Document(id: "d7", text: "beta replaced"),
+    ])
+    // A delete right after the call sees the batch in flight.
+    #expect(try writer.delete(id: "d8"))
+    try writer.add(contentsOf: (100..<200).map { Document(id: "d\($0)", text: "gamma number\($0)") })
+    try writer.add(Document(id: "d150", text: "delta single"))
+    try writer.commit()
+    let s = try index.searcher()
+    #expect(s.documentCount == 199)
+    #expect(try s.search("alpha").totalMatches == 98)
+    #expect(try s.search("beta").hits.map(\.id) == ["d7"])
+    #expect(try s.search("gamma").totalMatches == 99)
+    #expect(try s.search("delta").hits.map(\.id) == ["d150"])
+    #expect(try s.search("number8").totalMatches == 0)
+    // A rollback drops a batch still in flight.
+    try writer.add(contentsOf: (0..<50).map { Document(id: "e\($0)", text: "epsilon") })
+    writer.rollback()
+    try writer.commit()
+    #expect(try index.searcher().search("epsilon").totalMatches == 0)
+  }
+}

@@ -115,6 +115,37 @@ public struct FileIndexer {
     }
   }
 
+  /// How much source text is handed to the writer at once (a batch is analyzed on all cores).
+  static let batchBytes = 2 << 20
+
+  /// The string (or number) members of each line's JSON object; nil for a line that is not a JSON object.
+  /// Lines are parsed on every core.
+  static func parseLines(_ bytes: [UInt8], _ lines: [(range: Range<Int>, number: Int)]) -> [[String: String]?] {
+    @Sendable func parse(_ r: Range<Int>) -> [String: String]? {
+      guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes[r]))) as? [String: Any] else {
+        return nil
+      }
+      var out: [String: String] = [:]
+      for (k, v) in object {
+        if let s = v as? String { out[k] = s } else if let n = v as? NSNumber { out[k] = n.stringValue }
+      }
+      return out
+    }
+    let workers = min(IndexWriter.analysisThreads, max(1, lines.count / 16))
+    if workers == 1 { return lines.map { parse($0.range) } }
+    let results = UnsafeMutableBufferPointer<[String: String]?>.allocate(capacity: lines.count)
+    results.initialize(repeating: nil)
+    defer {
+      _ = results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let out = results
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      for i in stride(from: w, to: lines.count, by: workers) { out[i] = parse(lines[i].range) }
+    }
+    return Array(results)
+  }
+
   /// Indexes the lines of a JSONL collection; `ids` are the documents it gave last time.
   private func indexCollection(
     _ path: String, ids: [String], existing: [String: SourceStamp], _ writer: IndexWriter, _ summary: inout Summary
@@ -127,52 +158,69 @@ public struct FileIndexer {
     }
     guard let contents = read(path, &summary) else { return }
     var seen = Set<String>()
+    let bytes = contents.bytes
+    // Lines are parsed in batches on every core, then handled in order; documents go to the writer in the same
+    // batches, which it analyzes on every core.
+    var lines: [(range: Range<Int>, number: Int)] = []
+    var batchBytes = 0
     var lineNumber = 0
     var start = 0
-    let bytes = contents.bytes
+    func handle(_ lines: [(range: Range<Int>, number: Int)]) throws(TSearchError) {
+      let parsed = Self.parseLines(bytes, lines)
+      var batch: [Document] = []
+      batch.reserveCapacity(lines.count)
+      for (k, line) in lines.enumerated() {
+        guard let fields = parsed[k] else {
+          summary.warnings.append("\(path):\(line.number): skipped: not a JSON object")
+          summary.skipped += 1
+          continue
+        }
+        func field(_ names: String...) -> String {
+          for n in names { if let v = fields[n] { return v } }
+          return ""
+        }
+        let id = field("id", "_id", "docid")
+        guard !id.isEmpty else {
+          summary.warnings.append("\(path):\(line.number): skipped: no \"id\"")
+          summary.skipped += 1
+          continue
+        }
+        if !seen.insert(id).inserted {
+          summary.warnings.append("\(path):\(line.number): id \(id) repeats an earlier line; the later line wins")
+        }
+        let stamp = SourceStamp(
+          origin: path, size: contents.stamp.size, modified: contents.stamp.modified,
+          contentHash: FileContents.fnv1a(bytes[line.range]))
+        let old = existing[id]
+        if let old, old.contentHash == stamp.contentHash, old.origin == path {
+          summary.unchanged += 1
+          continue
+        }
+        batch.append(
+          Document(
+            id: id, text: field("text", "body", "contents"), title: field("title"), path: path,
+            date: field("date", "published"), byline: field("author", "byline"), url: field("url"),
+            language: field("language", "lang"), source: stamp))
+        if old == nil { summary.added += 1 } else { summary.updated += 1 }
+      }
+      try writer.add(contentsOf: batch)
+    }
     while start < bytes.count {
       var end = start
       while end < bytes.count && bytes[end] != 0x0A { end += 1 }
       lineNumber += 1
-      let line = bytes[start..<end]
+      let line = start..<end
       start = end + 1
-      guard line.contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
-      let parsed = try? JSONSerialization.jsonObject(with: Data(line))
-      guard let object = parsed as? [String: Any] else {
-        summary.warnings.append("\(path):\(lineNumber): skipped: not a JSON object")
-        summary.skipped += 1
-        continue
+      guard bytes[line].contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
+      lines.append((line, lineNumber))
+      batchBytes += line.count
+      if batchBytes >= Self.batchBytes {
+        try handle(lines)
+        lines.removeAll(keepingCapacity: true)
+        batchBytes = 0
       }
-      func field(_ names: String...) -> String {
-        for n in names {
-          if let s = object[n] as? String { return s }
-          if let v = object[n] as? NSNumber { return v.stringValue }
-        }
-        return ""
-      }
-      let id = field("id", "_id", "docid")
-      guard !id.isEmpty else {
-        summary.warnings.append("\(path):\(lineNumber): skipped: no \"id\"")
-        summary.skipped += 1
-        continue
-      }
-      if !seen.insert(id).inserted {
-        summary.warnings.append("\(path):\(lineNumber): id \(id) repeats an earlier line; the later line wins")
-      }
-      let stamp = SourceStamp(
-        origin: path, size: contents.stamp.size, modified: contents.stamp.modified,
-        contentHash: FileContents.fnv1a(line))
-      let old = existing[id]
-      if let old, old.contentHash == stamp.contentHash, old.origin == path {
-        summary.unchanged += 1
-        continue
-      }
-      let doc = Document(
-        id: id, text: field("text", "body", "contents"), title: field("title"), path: path, date: field("date", "published"),
-        byline: field("author", "byline"), url: field("url"), language: field("language", "lang"), source: stamp)
-      try writer.add(doc)
-      if old == nil { summary.added += 1 } else { summary.updated += 1 }
     }
+    try handle(lines)
     for id in ids where !seen.contains(id) {
       try writer.delete(id: id)
       summary.removed += 1

@@ -30,42 +30,61 @@ public struct StandardAnalyzer: TextAnalyzer {
   public var name: String { stemming ? "standard-porter2" : "standard" }
 
   public func forEachToken(in text: String, _ body: (Token) -> Void) {
+    // Words repeat: stem each distinct word of the text once.
+    forEachToken(in: text, memo: StemMemo(shared: true), body)
+  }
+
+  /// Tokens of `text`, stems remembered in `memo` (an indexing thread keeps one for all its documents).
+  func forEachToken(in text: String, memo: StemMemo, _ body: (Token) -> Void) {
     var text = text
     text.withUTF8 { bytes in
       var segmenter = WordSegmenter(bytes: bytes)
       var position = 0
-      let stemmer = Porter2Stemmer()
-      // Words repeat: stem each distinct word of the text once.
-      var stems: [String: String] = [:]
       segmenter.run { part in
         guard part.end - part.start <= maxTokenBytes else {
           position += 1
           return
         }
-        var term = part.term
-        if stemming && part.isASCIILetters {
-          if let known = stems[term] {
-            term = known
-          } else {
-            let word = term
-            let stem =
-              StemCache.shared.withLock { $0[word] }
-              ?? {
-                let computed = String(decoding: stemmer.stem(bytes: Array(word.utf8)), as: UTF8.self)
-                StemCache.shared.withLock { cache in
-                  if cache.count >= StemCache.capacity { cache.removeAll(keepingCapacity: true) }
-                  cache[word] = computed
-                }
-                return computed
-              }()
-            stems[term] = stem
-            term = stem
-          }
-        }
+        let term = stemming && part.isASCIILetters ? memo.stem(part.term) : part.term
         body(Token(term: term, position: position, start: part.start, end: part.end))
         position += 1
       }
     }
+  }
+}
+
+/// Stems of the words seen by one analysis, or by one indexing thread across its documents; misses go to the
+/// process-wide `StemCache` when `shared` (a query or a one-off analysis), else are computed here.
+final class StemMemo {
+  private var stems: [String: String] = [:]
+  private let shared: Bool
+  private let stemmer = Porter2Stemmer()
+
+  init(shared: Bool) {
+    self.shared = shared
+    stems.reserveCapacity(shared ? 64 : 4096)
+  }
+
+  func stem(_ word: String) -> String {
+    if let known = stems[word] { return known }
+    let stem: String
+    if shared {
+      stem =
+        StemCache.shared.withLock { $0[word] }
+        ?? {
+          let computed = String(decoding: stemmer.stem(bytes: Array(word.utf8)), as: UTF8.self)
+          StemCache.shared.withLock { cache in
+            if cache.count >= StemCache.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[word] = computed
+          }
+          return computed
+        }()
+    } else {
+      if stems.count >= StemCache.capacity { stems.removeAll(keepingCapacity: true) }
+      stem = String(decoding: stemmer.stem(bytes: Array(word.utf8)), as: UTF8.self)
+    }
+    stems[word] = stem
+    return stem
   }
 }
 

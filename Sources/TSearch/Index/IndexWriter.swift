@@ -114,10 +114,80 @@ public final class IndexWriter: @unchecked Sendable {
   public func add(_ document: Document) throws(TSearchError) {
     mutex.lock()
     defer { mutex.unlock() }
+    try drainInFlight()
     try delete(id: document.id)
     let n = builder.add(document, analyzer: analyzer)
     builderIDs[document.id] = n
     if builder.estimatedBytes >= _ramBudgetBytes { try flush() }
+  }
+
+  /// Adds documents in order, each replacing any document with the same id (a later one in `documents`
+  /// replaces an earlier one). Analysis, the costly part, runs in the background on every core: the call
+  /// starts analyzing this batch, adds the previous batch's analyzed documents to the in-memory segment, and
+  /// returns, so that the caller prepares the next batch meanwhile. Every other call (add, delete, flush,
+  /// commit, …) first waits for the batch in flight and adds it, so the order of operations is kept.
+  public func add(contentsOf documents: [Document]) throws(TSearchError) {
+    mutex.lock()
+    defer { mutex.unlock() }
+    guard !documents.isEmpty else { return }
+    let previous = inFlight
+    inFlight = nil
+    let batch = AnalysisBatch(documents, analyzer: analyzer, workers: Self.analysisThreads)
+    defer { inFlight = batch }
+    if let previous { try ingest(previous) }
+  }
+
+  /// Worker threads for analysis: one per core, at most 8.
+  static let analysisThreads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+  /// Documents being analyzed on background threads; `results` is complete once `group` is done.
+  private final class AnalysisBatch: @unchecked Sendable {
+    let documents: [Document]
+    let results: UnsafeMutableBufferPointer<SegmentBuilder.AnalyzedDocument?>
+    let group = DispatchGroup()
+
+    init(_ documents: [Document], analyzer: any TextAnalyzer, workers requested: Int) {
+      self.documents = documents
+      results = .allocate(capacity: documents.count)
+      results.initialize(repeating: nil)
+      let workers = min(requested, max(1, documents.count / 8))
+      for w in 0..<workers {
+        // Interleaved shares (document i to worker i mod workers) balance long and short documents.
+        DispatchQueue.global().async(group: group) { [self] in
+          let memo = StemMemo(shared: false)
+          for i in stride(from: w, to: documents.count, by: workers) {
+            results[i] = SegmentBuilder.analyze(documents[i], analyzer: analyzer, memo: memo)
+          }
+        }
+      }
+    }
+
+    deinit {
+      group.wait()
+      _ = results.deinitialize()
+      results.deallocate()
+    }
+  }
+
+  private var inFlight: AnalysisBatch?
+
+  /// Adds the batch in flight, if any (waiting for its analysis).
+  private func drainInFlight() throws(TSearchError) {
+    guard let batch = inFlight else { return }
+    inFlight = nil
+    try ingest(batch)
+  }
+
+  private func ingest(_ batch: AnalysisBatch) throws(TSearchError) {
+    batch.group.wait()
+    for i in batch.results.indices {
+      guard let a = batch.results[i] else { continue }
+      batch.results[i] = nil
+      try delete(id: a.document.id)
+      let n = builder.add(a)
+      builderIDs[a.document.id] = n
+      if builder.estimatedBytes >= _ramBudgetBytes { try flush() }
+    }
   }
 
   /// Deletes the document with this id, if there is one. Returns whether one was found.
@@ -125,6 +195,7 @@ public final class IndexWriter: @unchecked Sendable {
   public func delete(id: String) throws(TSearchError) -> Bool {
     mutex.lock()
     defer { mutex.unlock() }
+    try drainInFlight()
     var found = false
     if let n = builderIDs.removeValue(forKey: id) {
       builderDeleted = grown(builderDeleted, to: builder.docCount)
@@ -160,6 +231,7 @@ public final class IndexWriter: @unchecked Sendable {
   public func flush() throws(TSearchError) {
     mutex.lock()
     defer { mutex.unlock() }
+    try drainInFlight()
     guard builder.docCount > 0 else { return }
     let name = "seg\(manifest.nextSegment)"
     manifest.nextSegment += 1
@@ -176,7 +248,9 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// Whether there is anything to commit.
   public var hasChanges: Bool {
-    locked { builder.docCount > 0 || !pendingSegments.isEmpty || !changedSegments.isEmpty }
+    locked {
+      inFlight != nil || builder.docCount > 0 || !pendingSegments.isEmpty || !changedSegments.isEmpty
+    }
   }
 
   /// Makes every change since the last commit durable and visible to new searchers, atomically, off the
@@ -282,6 +356,7 @@ public final class IndexWriter: @unchecked Sendable {
   public func rollback() {
     mutex.lock()
     defer { mutex.unlock() }
+    inFlight = nil
     builder = SegmentBuilder()
     builderIDs = [:]
     builderDeleted = DeletionSet(docCount: 0)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The in-memory inverted index of the documents added since the last flush.
 ///
 /// Postings are kept already encoded (varint doc deltas, frequencies and position deltas), so memory use is close
@@ -14,18 +16,25 @@ struct SegmentBuilder {
     var positions = ByteWriter()
   }
 
-  private(set) var termIDs: [String: Int] = [:]
+  /// Every term's key (field byte, then the term's UTF-8), back to back; term `id`'s key is
+  /// `keyBytes[keyStarts[id]..<keyStarts[id + 1]]`.
+  private(set) var keyBytes: [UInt8] = []
+  private(set) var keyStarts: [Int] = [0]
+  private var keyHashes: [UInt64] = []
+  /// Open addressing over term ids + 1 (0: empty), at most half full.
+  private var table = [Int32](repeating: 0, count: 1 << 12)
   private(set) var terms: [TermPostings] = []
-  private(set) var keys: [[UInt8]] = []
   /// Tokens of each document's text (BM25's document length).
   private(set) var docLengths: [UInt32] = []
   /// Each document's date as YYYYMMDD, 0 for none.
   private(set) var docDates: [UInt32] = []
   private(set) var docs: [StoredDocument] = []
   private(set) var estimatedBytes = 0
-  private var scratch: [Int: [UInt32]] = [:]
 
   var docCount: Int { docLengths.count }
+  var termCount: Int { terms.count }
+
+  func key(_ id: Int) -> ArraySlice<UInt8> { keyBytes[keyStarts[id]..<keyStarts[id + 1]] }
 
   struct StoredDocument {
     var id: String
@@ -36,34 +45,128 @@ struct SegmentBuilder {
   /// Adds a document; returns its number in this segment.
   @discardableResult
   mutating func add(_ doc: Document, analyzer: any TextAnalyzer) -> Int {
-    let docNum = UInt32(docLengths.count)
+    add(Self.analyze(doc, analyzer: analyzer))
+  }
+
+  /// A document analyzed and its tokens grouped by term, ready to be added: the work that needs no shared
+  /// state (analysis, grouping, hashing the keys), so that several documents are analyzed at once on different
+  /// threads and adding one costs a table probe and an append per distinct term.
+  struct AnalyzedDocument: Sendable {
+    var document: Document
+    var length: UInt32
+    /// The key of each distinct (field, term) of the document, back to back (field byte, then the term), and
+    /// where each ends.
+    var keyBytes: [UInt8] = []
+    var keyEnds: [Int32] = []
+    var hashes: [UInt64] = []
+    /// Term g's positions are `positions[starts[g]..<starts[g + 1]]`.
+    var starts: [Int32] = []
+    var positions: [UInt32] = []
+  }
+
+  /// FNV-1a, 64 bits, over a term key (keys are short; the table needs spread, not strength).
+  @inline(__always)
+  static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h ^ (h >> 29)
+  }
+
+  /// Analyzes every indexed field of `doc`.
+  static func analyze(_ doc: Document, analyzer: any TextAnalyzer, memo: StemMemo? = nil) -> AnalyzedDocument {
+    var out = AnalyzedDocument(document: doc, length: 0)
     var length: UInt32 = 0
+    var groupOf: [String: Int32] = [:]
+    groupOf.reserveCapacity(256)
+    let standard = memo == nil ? nil : analyzer as? StandardAnalyzer
+    var tokenGroups: [Int32] = []
+    var tokenPositions: [UInt32] = []
     for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
     where !text.isEmpty {
-      scratch.removeAll(keepingCapacity: true)
-      // Terms of other fields than the text are keyed here with their field number as a leading control
-      // character, which no analyzer emits.
-      let prefix = field == .text ? "" : String(UnicodeScalar(field.number))
-      analyzer.forEachToken(in: text) { token in
-        let name = prefix.isEmpty ? token.term : prefix + token.term
-        let id: Int
-        if let existing = termIDs[name] {
-          id = existing
-        } else {
-          var key = [field.number]
-          key.append(contentsOf: token.term.utf8)
-          id = terms.count
-          termIDs[name] = id
-          keys.append(key)
-          terms.append(TermPostings())
-          estimatedBytes += key.count * 2 + 96
+      groupOf.removeAll(keepingCapacity: true)
+      func each(_ body: (Token) -> Void) {
+        if let standard, let memo { standard.forEachToken(in: text, memo: memo, body) } else {
+          analyzer.forEachToken(in: text, body)
         }
-        scratch[id, default: []].append(UInt32(token.position))
+      }
+      each { token in
+        let g: Int32
+        if let known = groupOf[token.term] {
+          g = known
+        } else {
+          g = Int32(out.keyEnds.count)
+          groupOf[token.term] = g
+          let start = out.keyBytes.count
+          out.keyBytes.append(field.number)
+          out.keyBytes.append(contentsOf: token.term.utf8)
+          out.keyEnds.append(Int32(out.keyBytes.count))
+          out.hashes.append(hash(out.keyBytes[start...]))
+        }
+        tokenGroups.append(g)
+        tokenPositions.append(UInt32(token.position))
         if field == .text { length += 1 }
       }
-      record(docNum)
     }
-    docLengths.append(length)
+    // Group the positions by term (a counting sort keeps each term's positions in increasing order).
+    let groups = out.keyEnds.count
+    var starts = [Int32](repeating: 0, count: groups + 1)
+    for g in tokenGroups { starts[Int(g) + 1] += 1 }
+    for i in 0..<groups { starts[i + 1] += starts[i] }
+    var fill = starts
+    out.positions = [UInt32](repeating: 0, count: tokenGroups.count)
+    for (g, p) in zip(tokenGroups, tokenPositions) {
+      out.positions[Int(fill[Int(g)])] = p
+      fill[Int(g)] += 1
+    }
+    out.starts = starts
+    out.length = length
+    return out
+  }
+
+  /// The id of the term with this key, added when new.
+  @inline(__always)
+  private mutating func termID(_ key: ArraySlice<UInt8>, hash: UInt64) -> Int {
+    var mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while table[slot] != 0 {
+      let id = Int(table[slot]) - 1
+      if keyHashes[id] == hash && keyBytes[keyStarts[id]..<keyStarts[id + 1]].elementsEqual(key) { return id }
+      slot = (slot + 1) & mask
+    }
+    let id = terms.count
+    keyBytes.append(contentsOf: key)
+    keyStarts.append(keyBytes.count)
+    keyHashes.append(hash)
+    terms.append(TermPostings())
+    estimatedBytes += key.count + 112
+    if (id + 1) * 2 > table.count {
+      // Grow: twice the slots, every id placed again.
+      table = [Int32](repeating: 0, count: table.count * 2)
+      mask = table.count - 1
+      for (other, h) in keyHashes.enumerated() {
+        var s = Int(truncatingIfNeeded: h) & mask
+        while table[s] != 0 { s = (s + 1) & mask }
+        table[s] = Int32(other + 1)
+      }
+    } else {
+      table[slot] = Int32(id + 1)
+    }
+    return id
+  }
+
+  /// Adds an analyzed document; returns its number in this segment.
+  @discardableResult
+  mutating func add(_ analyzed: AnalyzedDocument) -> Int {
+    let docNum = UInt32(docLengths.count)
+    var keyStart = 0
+    for g in analyzed.keyEnds.indices {
+      let keyEnd = Int(analyzed.keyEnds[g])
+      let id = termID(analyzed.keyBytes[keyStart..<keyEnd], hash: analyzed.hashes[g])
+      keyStart = keyEnd
+      record(docNum, term: id, analyzed.positions[Int(analyzed.starts[g])..<Int(analyzed.starts[g + 1])])
+    }
+    let doc = analyzed.document
+    docLengths.append(analyzed.length)
     docDates.append(DateValue.of(doc.date))
     let fields: [(StoredField, String)] = [
       (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
@@ -74,29 +177,27 @@ struct SegmentBuilder {
     return Int(docNum)
   }
 
-  /// Appends document `docNum`'s postings of the terms collected in `scratch`.
-  private mutating func record(_ docNum: UInt32) {
-    for (id, positions) in scratch {
-      let before = terms[id].postings.count + terms[id].positions.count
-      let delta = terms[id].docFreq == 0 ? docNum : docNum - terms[id].lastDoc
-      let freq = positions.count
-      // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
-      if freq == 1 {
-        terms[id].postings.writeVarint(UInt64(delta) << 1 | 1)
-      } else {
-        terms[id].postings.writeVarint(UInt64(delta) << 1)
-        terms[id].postings.writeVarint(freq)
-      }
-      var last: UInt32 = 0
-      for p in positions {
-        terms[id].positions.writeVarint(UInt64(p - last))
-        last = p
-      }
-      terms[id].lastDoc = docNum
-      terms[id].docFreq += 1
-      terms[id].totalFreq += UInt64(freq)
-      estimatedBytes += terms[id].postings.count + terms[id].positions.count - before
+  /// Appends document `docNum`'s postings of term `id`.
+  private mutating func record(_ docNum: UInt32, term id: Int, _ positions: ArraySlice<UInt32>) {
+    let before = terms[id].postings.count + terms[id].positions.count
+    let delta = terms[id].docFreq == 0 ? docNum : docNum - terms[id].lastDoc
+    let freq = positions.count
+    // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
+    if freq == 1 {
+      terms[id].postings.writeVarint(UInt64(delta) << 1 | 1)
+    } else {
+      terms[id].postings.writeVarint(UInt64(delta) << 1)
+      terms[id].postings.writeVarint(freq)
     }
+    var last: UInt32 = 0
+    for p in positions {
+      terms[id].positions.writeVarint(UInt64(p - last))
+      last = p
+    }
+    terms[id].lastDoc = docNum
+    terms[id].docFreq += 1
+    terms[id].totalFreq += UInt64(freq)
+    estimatedBytes += terms[id].postings.count + terms[id].positions.count - before
   }
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for
@@ -125,6 +226,14 @@ struct SegmentBuilder {
 
   /// Term keys in dictionary order (unsigned bytes, lexicographic).
   func sortedTermIDs() -> [Int] {
-    (0..<keys.count).sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+    keyBytes.withUnsafeBufferPointer { b in
+      (0..<terms.count).sorted { x, y in
+        let a = UnsafeBufferPointer(rebasing: b[keyStarts[x]..<keyStarts[x + 1]])
+        let c = UnsafeBufferPointer(rebasing: b[keyStarts[y]..<keyStarts[y + 1]])
+        let n = min(a.count, c.count)
+        let r = n == 0 ? 0 : memcmp(a.baseAddress!, c.baseAddress!, n)
+        return r != 0 ? r < 0 : a.count < c.count
+      }
+    }
   }
 }

@@ -24,7 +24,7 @@ enum SegmentWriter {
         docFreq: Int(t.docFreq), totalFreq: Int(t.totalFreq), postingsOffset: postingsStart,
         postingsLength: postings.count - postingsStart, positionsOffset: positionsStart,
         positionsLength: positions.count - positionsStart)
-      dict.add(key: builder.keys[id], info: info)
+      dict.add(key: Array(builder.key(id)), info: info)
     }
     FileEnvelope.writeFooter(&postings)
     FileEnvelope.writeFooter(&positions)

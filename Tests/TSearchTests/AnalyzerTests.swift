@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TSearch
@@ -58,5 +59,39 @@ import Testing
     let junk = String(repeating: "x.y-z'1,2 关 ", count: 50_000)
     let tokens = StandardAnalyzer().tokens(junk)
     #expect(zip(tokens, tokens.dropFirst()).allSatisfy { $0.position < $1.position })
+  }
+}
+
+/// Indexing threads analyze through a `TermInterner` (term ids, no strings per token): it must give exactly the
+/// terms, positions and keys of the analyzer's public `forEachToken`.
+@Suite struct InternedAnalysisTests {
+  @Test func internedAnalysisMatchesForEachToken() throws {
+    let texts = [
+      "U.S. tariffs of 20% on $295.4 billion; 1,000 H20 chips, F-35 jets, rare-earth magnets. Xi's and Xi’s talks.",
+      "don't 'tis rock'n'roll ’quoted’ words'' '' ' CAFÉ Café naïve résumé Ａｐｐｌｅ ﬁnance",
+      "关税政策 中美 贸易 日本語のテキスト 한국어 텍스트 mixed关税text",
+      "e.g. i.e. U.S.A. 3.14.15 1,2345 12,345,678 v2.0.1 ... --- '' \u{00AD}soft\u{00AD}hyphen",
+      String(repeating: "supercalifragilisticexpialidocious", count: 3) + " short a an the",
+      "",
+    ] + (try seedTexts())
+    let analyzer = StandardAnalyzer()
+    let interner = TermInterner()
+    for round in 0..<2 {  // the second round finds every word already interned
+      for (i, text) in texts.enumerated() {
+        let doc = Document(id: "d\(i)", text: text, title: "Title: \(text.prefix(40))", path: "/tmp/x\(i).txt")
+        let a = SegmentBuilder.analyze(doc, analyzer: analyzer, interner: interner)
+        let b = SegmentBuilder.analyze(doc, analyzer: analyzer as any TextAnalyzer, memo: nil)
+        #expect(a.keyBytes == b.keyBytes, "round \(round) text \(i)")
+        #expect(a.keyEnds == b.keyEnds && a.hashes == b.hashes, "round \(round) text \(i)")
+        #expect(a.starts == b.starts && a.positions == b.positions && a.length == b.length, "round \(round) text \(i)")
+      }
+    }
+  }
+
+  private func seedTexts() throws -> [String] {
+    let dir = repositoryRoot.appendingPathComponent("seeds").path
+    return try FileManager.default.contentsOfDirectory(atPath: dir).sorted().map {
+      try String(contentsOfFile: dir + "/" + $0, encoding: .utf8)
+    }
   }
 }

@@ -45,11 +45,165 @@ public struct StandardAnalyzer: TextAnalyzer {
           position += 1
           return
         }
-        let term = stemming && part.isASCIILetters ? memo.stem(part.term) : part.term
+        let term = stemming && part.isASCIILetters ? memo.stem(part.string) : part.string
         body(Token(term: term, position: position, start: part.start, end: part.end))
         position += 1
       }
     }
+  }
+}
+
+extension StandardAnalyzer {
+  /// The terms of `text` as ids of `interner` (an indexing thread's), with their positions: the same terms as
+  /// `forEachToken`, without making a string of each token.
+  func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int) -> Void) {
+    var text = text
+    text.withUTF8 { bytes in
+      var segmenter = WordSegmenter(bytes: bytes)
+      var position = 0
+      segmenter.run { part in
+        guard part.end - part.start <= maxTokenBytes else {
+          position += 1
+          return
+        }
+        body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position)
+        position += 1
+      }
+    }
+  }
+}
+
+/// Maps the words an indexing thread meets to term ids, stemming each distinct word once: open addressing
+/// over the words' bytes, then over the terms' bytes (different words share a stem). Kept across batches by the
+/// writer (one per analysis thread) and emptied when it grows past `capacity` words.
+final class TermInterner: @unchecked Sendable {
+  static let capacity = 1 << 20
+  private let stemmer = Porter2Stemmer()
+  private var wordBytes: [UInt8] = []
+  private var wordStarts: [Int] = [0]
+  private var wordHashes: [UInt64] = []
+  private var wordTerm: [Int32] = []
+  private var wordTable = [Int32](repeating: 0, count: 1 << 14)
+  private(set) var termBytes: [UInt8] = []
+  private(set) var termStarts: [Int] = [0]
+  private var termHashes: [UInt64] = []
+  private var termTable = [Int32](repeating: 0, count: 1 << 14)
+  /// Per term, for the caller's grouping: a stamp (which document field last saw it) and a value.
+  var stamp: [Int32] = []
+  var group: [Int32] = []
+  /// Per term, the hash of its key in the text field (field byte 0, then the term), or 0 when not computed.
+  var textKeyHash: [UInt64] = []
+
+  var termCount: Int { termStarts.count - 1 }
+  private var lastStamp: Int32 = -1
+
+  /// A value no term's `stamp` holds yet.
+  func nextStamp() -> Int32 {
+    if lastStamp == Int32.max {
+      for i in stamp.indices { stamp[i] = -1 }
+      lastStamp = -1
+    }
+    lastStamp += 1
+    return lastStamp
+  }
+
+  func term(_ id: Int32) -> ArraySlice<UInt8> { termBytes[termStarts[Int(id)]..<termStarts[Int(id) + 1]] }
+
+  /// Empties the interner when it has grown past its capacity (only between documents).
+  func trim() {
+    guard wordHashes.count > Self.capacity else { return }
+    wordBytes = []
+    wordStarts = [0]
+    wordHashes = []
+    wordTerm = []
+    wordTable = [Int32](repeating: 0, count: 1 << 14)
+    termBytes = []
+    termStarts = [0]
+    termHashes = []
+    termTable = [Int32](repeating: 0, count: 1 << 14)
+    stamp = []
+    group = []
+    textKeyHash = []
+    lastStamp = -1
+  }
+
+  @inline(__always)
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h ^ (h >> 29)
+  }
+
+  /// Finds `bytes` among the entries `starts`/`store`, probing `table` (ids + 1); nil, with the free slot.
+  @inline(__always)
+  private static func find(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ h: UInt64, _ table: [Int32], _ hashes: [UInt64], _ starts: [Int],
+    _ store: [UInt8]
+  ) -> (Int32?, Int) {
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: h) & mask
+    while table[slot] != 0 {
+      let id = Int(table[slot]) - 1
+      if hashes[id] == h && starts[id + 1] - starts[id] == bytes.count {
+        let equal = store.withUnsafeBufferPointer { s in
+          bytes.count == 0 || memcmp(s.baseAddress! + starts[id], bytes.baseAddress!, bytes.count) == 0
+        }
+        if equal { return (Int32(id), slot) }
+      }
+      slot = (slot + 1) & mask
+    }
+    return (nil, slot)
+  }
+
+  private static func insert(_ id: Int, at slot: Int, _ table: inout [Int32], _ hashes: [UInt64]) {
+    if (id + 1) * 2 > table.count {
+      table = [Int32](repeating: 0, count: table.count * 2)
+      let mask = table.count - 1
+      for (other, h) in hashes.enumerated() {
+        var s = Int(truncatingIfNeeded: h) & mask
+        while table[s] != 0 { s = (s + 1) & mask }
+        table[s] = Int32(other + 1)
+      }
+    } else {
+      table[slot] = Int32(id + 1)
+    }
+  }
+
+  /// The term id of a word (its stem when `stem`).
+  @inline(__always)
+  func id(word: UnsafeBufferPointer<UInt8>, stem: Bool) -> Int32 {
+    let h = Self.hash(word)
+    let (found, slot) = Self.find(word, h, wordTable, wordHashes, wordStarts, wordBytes)
+    if let found { return wordTerm[Int(found)] }
+    let termID: Int32
+    if stem {
+      let stemmed = stemmer.stem(bytes: Array(word))
+      termID = stemmed.withUnsafeBufferPointer { internTerm($0) }
+    } else {
+      termID = internTerm(word)
+    }
+    let w = wordHashes.count
+    wordBytes.append(contentsOf: word)
+    wordStarts.append(wordBytes.count)
+    wordHashes.append(h)
+    wordTerm.append(termID)
+    Self.insert(w, at: slot, &wordTable, wordHashes)
+    return termID
+  }
+
+  private func internTerm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    let h = Self.hash(bytes)
+    let (found, slot) = Self.find(bytes, h, termTable, termHashes, termStarts, termBytes)
+    if let found { return found }
+    let id = termHashes.count
+    termBytes.append(contentsOf: bytes)
+    termStarts.append(termBytes.count)
+    termHashes.append(h)
+    stamp.append(-1)
+    group.append(0)
+    textKeyHash.append(0)
+    Self.insert(id, at: slot, &termTable, termHashes)
+    return Int32(id)
   }
 }
 
@@ -95,13 +249,25 @@ enum StemCache {
   static let shared = Mutex<[String: String]>([:])
 }
 
-/// A word part found by `WordSegmenter`: its folded text and its byte span.
+/// A word part found by `WordSegmenter`: its folded text (UTF-8, valid only during the callback) and its byte
+/// span in the text.
 struct WordPart {
-  var term: String
+  var bytes: UnsafeBufferPointer<UInt8>
   var start: Int
   var end: Int
-  /// True when `term` is only ASCII letters and apostrophes (what the English stemmer handles).
+  /// True when the term is only ASCII letters and apostrophes (what the English stemmer handles).
   var isASCIILetters: Bool
+
+  var string: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Calls `body` with a `WordPart` over the UTF-8 of `term`.
+@inline(__always)
+private func emitString(
+  _ term: String, _ start: Int, _ end: Int, _ letters: Bool, _ emit: (WordPart) -> Void
+) {
+  var t = term
+  t.withUTF8 { emit(WordPart(bytes: $0, start: start, end: end, isASCIILetters: letters)) }
 }
 
 /// Splits UTF-8 text into word parts, following the word-boundary ideas of UAX #29: letters and digits of any
@@ -261,13 +427,13 @@ struct WordSegmenter {
 
   private func emitBigrams(_ chars: [(start: Int, end: Int)], _ emit: (WordPart) -> Void) {
     if chars.count == 1 {
-      emit(WordPart(term: text(chars[0].start, chars[0].end), start: chars[0].start, end: chars[0].end,
-        isASCIILetters: false))
+      emit(WordPart(bytes: UnsafeBufferPointer(rebasing: bytes[chars[0].start..<chars[0].end]),
+        start: chars[0].start, end: chars[0].end, isASCIILetters: false))
       return
     }
     for k in 0..<(chars.count - 1) {
       let s = chars[k].start, e = chars[k + 1].end
-      emit(WordPart(term: folded(s, e), start: s, end: e, isASCIILetters: false))
+      emitString(folded(s, e), s, e, false, emit)
     }
   }
 
@@ -321,7 +487,7 @@ struct WordSegmenter {
           if k > groupStart && chunks[k].connector == .period { term += "." }
           term += text(chunks[k].start, chunks[k].end)
         }
-        emit(WordPart(term: term, start: s, end: e, isASCIILetters: false))
+        emitString(term, s, e, false, emit)
         groupStart = stop
       }
       return
@@ -332,8 +498,8 @@ struct WordSegmenter {
     {
       var term = ""
       for c in chunks { term += folded(c.start, c.end) }
-      emit(WordPart(term: term, start: chunks[0].start, end: chunks[chunks.count - 1].end,
-        isASCIILetters: term.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }))
+      emitString(term, chunks[0].start, chunks[chunks.count - 1].end,
+        term.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }, emit)
       return
     }
     // Otherwise apostrophes join and every other connector splits.
@@ -352,6 +518,38 @@ struct WordSegmenter {
   }
 
   private func emitPart(_ s: Int, _ e: Int, _ emit: (WordPart) -> Void) {
+    var ascii = true
+    for k in s..<e where bytes[k] >= 0x80 {
+      ascii = false
+      break
+    }
+    if ascii {
+      // The common case, without a String: lower-case into a stack buffer, trim there.
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: e - s) { buf in
+        var n = 0
+        for k in s..<e {
+          let b = bytes[k]
+          buf[n] = b >= 0x41 && b <= 0x5A ? b + 32 : b
+          n += 1
+        }
+        // The English possessive: Xi's → xi (and a bare trailing apostrophe).
+        if n >= 2 && buf[n - 2] == 0x27 && buf[n - 1] == 0x73 { n -= 2 }
+        while n > 0 && buf[n - 1] == 0x27 { n -= 1 }
+        var first = 0
+        while first < n && buf[first] == 0x27 { first += 1 }
+        guard first < n else { return }
+        var letters = true
+        for k in first..<n where !((buf[k] >= 0x61 && buf[k] <= 0x7A) || buf[k] == 0x27) {
+          letters = false
+          break
+        }
+        emit(
+          WordPart(
+            bytes: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buf)[first..<n]), start: s, end: e,
+            isASCIILetters: letters))
+      }
+      return
+    }
     var term = folded(s, e)
     // The English possessive: Xi's → xi (and a bare trailing apostrophe).
     if term.hasSuffix("'s") {
@@ -361,6 +559,6 @@ struct WordSegmenter {
     while term.hasPrefix("'") { term.removeFirst() }
     guard !term.isEmpty else { return }
     let letters = term.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x27 }
-    emit(WordPart(term: term, start: s, end: e, isASCIILetters: letters))
+    emitString(term, s, e, letters, emit)
   }
 }

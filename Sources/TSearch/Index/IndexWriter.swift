@@ -132,7 +132,10 @@ public final class IndexWriter: @unchecked Sendable {
     guard !documents.isEmpty else { return }
     let previous = inFlight
     inFlight = nil
-    let batch = AnalysisBatch(documents, analyzer: analyzer, workers: Self.analysisThreads)
+    // The interners are the threads' own: the previous batch's analysis must be over before they are reused.
+    previous?.group.wait()
+    if interners.isEmpty { interners = (0..<Self.analysisThreads).map { _ in TermInterner() } }
+    let batch = AnalysisBatch(documents, analyzer: analyzer, interners: interners)
     defer { inFlight = batch }
     if let previous { try ingest(previous) }
   }
@@ -146,17 +149,23 @@ public final class IndexWriter: @unchecked Sendable {
     let results: UnsafeMutableBufferPointer<SegmentBuilder.AnalyzedDocument?>
     let group = DispatchGroup()
 
-    init(_ documents: [Document], analyzer: any TextAnalyzer, workers requested: Int) {
+    init(_ documents: [Document], analyzer: any TextAnalyzer, interners: [TermInterner]) {
       self.documents = documents
       results = .allocate(capacity: documents.count)
       results.initialize(repeating: nil)
-      let workers = min(requested, max(1, documents.count / 8))
+      let workers = min(interners.count, max(1, documents.count / 8))
+      let standard = analyzer as? StandardAnalyzer
       for w in 0..<workers {
         // Interleaved shares (document i to worker i mod workers) balance long and short documents.
+        let interner = interners[w]
         DispatchQueue.global().async(group: group) { [self] in
           let memo = StemMemo(shared: false)
           for i in stride(from: w, to: documents.count, by: workers) {
-            results[i] = SegmentBuilder.analyze(documents[i], analyzer: analyzer, memo: memo)
+            if let standard {
+              results[i] = SegmentBuilder.analyze(documents[i], analyzer: standard, interner: interner)
+            } else {
+              results[i] = SegmentBuilder.analyze(documents[i], analyzer: analyzer, memo: memo)
+            }
           }
         }
       }
@@ -170,6 +179,8 @@ public final class IndexWriter: @unchecked Sendable {
   }
 
   private var inFlight: AnalysisBatch?
+  /// One per analysis thread, kept across batches (words repeat from batch to batch).
+  private var interners: [TermInterner] = []
 
   /// Adds the batch in flight, if any (waiting for its analysis).
   private func drainInFlight() throws(TSearchError) {

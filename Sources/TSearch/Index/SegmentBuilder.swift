@@ -72,6 +72,65 @@ struct SegmentBuilder {
     return h ^ (h >> 29)
   }
 
+  /// Analyzes every indexed field of `doc` with the standard analyzer, through an indexing thread's interner:
+  /// tokens are grouped by term id (no hashing of strings), keys and their hashes are made once per term.
+  static func analyze(_ doc: Document, analyzer: StandardAnalyzer, interner: TermInterner) -> AnalyzedDocument {
+    interner.trim()
+    var out = AnalyzedDocument(document: doc, length: 0)
+    var length: UInt32 = 0
+    var tokenGroups: [Int32] = []
+    var tokenPositions: [UInt32] = []
+    tokenGroups.reserveCapacity(doc.text.utf8.count / 5)
+    tokenPositions.reserveCapacity(doc.text.utf8.count / 5)
+    for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
+    where !text.isEmpty {
+      // A new stamp for every field of every document, so that no stale group is taken for this one.
+      let stamp = interner.nextStamp()
+      analyzer.forEachTermID(in: text, interner: interner) { id, position in
+        let t = Int(id)
+        let g: Int32
+        if interner.stamp[t] == stamp {
+          g = interner.group[t]
+        } else {
+          g = Int32(out.keyEnds.count)
+          interner.stamp[t] = stamp
+          interner.group[t] = g
+          let start = out.keyBytes.count
+          out.keyBytes.append(field.number)
+          out.keyBytes.append(contentsOf: interner.term(id))
+          out.keyEnds.append(Int32(out.keyBytes.count))
+          if field == .text {
+            if interner.textKeyHash[t] == 0 { interner.textKeyHash[t] = hash(out.keyBytes[start...]) }
+            out.hashes.append(interner.textKeyHash[t])
+          } else {
+            out.hashes.append(hash(out.keyBytes[start...]))
+          }
+        }
+        tokenGroups.append(g)
+        tokenPositions.append(UInt32(position))
+        if field == .text { length += 1 }
+      }
+    }
+    group(&out, tokenGroups, tokenPositions)
+    out.length = length
+    return out
+  }
+
+  /// Positions grouped by term (a counting sort keeps each term's positions in increasing order).
+  private static func group(_ out: inout AnalyzedDocument, _ tokenGroups: [Int32], _ tokenPositions: [UInt32]) {
+    let groups = out.keyEnds.count
+    var starts = [Int32](repeating: 0, count: groups + 1)
+    for g in tokenGroups { starts[Int(g) + 1] += 1 }
+    for i in 0..<groups { starts[i + 1] += starts[i] }
+    var fill = starts
+    out.positions = [UInt32](repeating: 0, count: tokenGroups.count)
+    for (g, p) in zip(tokenGroups, tokenPositions) {
+      out.positions[Int(fill[Int(g)])] = p
+      fill[Int(g)] += 1
+    }
+    out.starts = starts
+  }
+
   /// Analyzes every indexed field of `doc`.
   static func analyze(_ doc: Document, analyzer: any TextAnalyzer, memo: StemMemo? = nil) -> AnalyzedDocument {
     var out = AnalyzedDocument(document: doc, length: 0)
@@ -107,18 +166,7 @@ struct SegmentBuilder {
         if field == .text { length += 1 }
       }
     }
-    // Group the positions by term (a counting sort keeps each term's positions in increasing order).
-    let groups = out.keyEnds.count
-    var starts = [Int32](repeating: 0, count: groups + 1)
-    for g in tokenGroups { starts[Int(g) + 1] += 1 }
-    for i in 0..<groups { starts[i + 1] += starts[i] }
-    var fill = starts
-    out.positions = [UInt32](repeating: 0, count: tokenGroups.count)
-    for (g, p) in zip(tokenGroups, tokenPositions) {
-      out.positions[Int(fill[Int(g)])] = p
-      fill[Int(g)] += 1
-    }
-    out.starts = starts
+    group(&out, tokenGroups, tokenPositions)
     out.length = length
     return out
   }

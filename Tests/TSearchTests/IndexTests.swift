@@ -211,3 +211,40 @@ import Testing
     #expect(try index.searcher().search("epsilon").totalMatches == 0)
   }
 }
+
+/// The JSONL line reader against Foundation's JSONSerialization, which it stands in for.
+@Suite struct JSONLineTests {
+  static func foundation(_ line: String) -> [String: String]? {
+    guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
+    var out: [String: String] = [:]
+    for (k, v) in o {
+      if let s = v as? String { out[k] = s } else if let n = v as? NSNumber, !(v is Bool) { out[k] = n.stringValue }
+    }
+    return out
+  }
+
+  @Test func readsWhatFoundationReads() {
+    let lines = [
+      #"{"id": "a1", "text": "plain"}"#,
+      #"{"id":"a2","title":"Quotes \"inside\" and \\ backslash","text":"line\nbreak\ttab \/ slash"}"#,
+      #"{"id": 42, "text": "caf\u00e9 \ud83d\ude00 emoji", "tags": ["x", {"y": [1, 2.5, null]}], "ok": true}"#,
+      #"  {"id": "a4", "nested": {"a": {"b": "c"}}, "text": "é 关税"}  "#,
+      #"{}"#,
+      #"{"id": "a6", "n": -12}"#,
+    ]
+    for line in lines {
+      let fast = JSONLine.members(Array(line.utf8)[...])
+      #expect(fast != nil, "\(line)")
+      #expect(fast == Self.foundation(line), "\(line)")
+    }
+  }
+
+  @Test func leavesTheUnusualToTheFallback() {
+    for line in [
+      #"{"id": "a", "text": "unterminated}"#, #"{"id": "a",}"#, #"["not", "an", "object"]"#, #"{"x": 1.5e3}"#,
+      #"{"id": "a"} trailing"#, #"{"s": "\ud800 lone surrogate"}"#, "", #"{"id": tru}"#,
+    ] {
+      #expect(JSONLine.members(Array(line.utf8)[...]) == nil, "\(line)")
+    }
+  }
+}

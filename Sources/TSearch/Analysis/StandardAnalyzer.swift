@@ -88,11 +88,48 @@ final class TermInterner: @unchecked Sendable {
   private(set) var termStarts: [Int] = [0]
   private var termHashes: [UInt64] = []
   private var termTable = [Int32](repeating: 0, count: 1 << 14)
-  /// Per term, for the caller's grouping: a stamp (which document field last saw it) and a value.
-  var stamp: [Int32] = []
-  var group: [Int32] = []
-  /// Per term, the hash of its key in the text field (field byte 0, then the term), or 0 when not computed.
-  var textKeyHash: [UInt64] = []
+  /// Per term, for the caller's grouping: a stamp (which document field last saw it), a value, and the hash
+  /// of the term's key in the text field (0 until computed). Behind a pointer: the class's stored arrays would
+  /// be checked for exclusive access at run time on every token.
+  struct PerTerm {
+    var stamp: UnsafeMutablePointer<Int32>
+    var group: UnsafeMutablePointer<Int32>
+    var textKeyHash: UnsafeMutablePointer<UInt64>
+    var capacity: Int
+  }
+  let perTerm: UnsafeMutablePointer<PerTerm> = {
+    let p = UnsafeMutablePointer<PerTerm>.allocate(capacity: 1)
+    p.initialize(to: PerTerm(stamp: .allocate(capacity: 0), group: .allocate(capacity: 0), textKeyHash: .allocate(capacity: 0), capacity: 0))
+    return p
+  }()
+
+  deinit {
+    perTerm.pointee.stamp.deallocate()
+    perTerm.pointee.group.deallocate()
+    perTerm.pointee.textKeyHash.deallocate()
+    perTerm.deallocate()
+  }
+
+  private func addPerTerm(_ id: Int) {
+    var t = perTerm.pointee
+    if id >= t.capacity {
+      let c = max(1024, t.capacity * 2)
+      let stamp = UnsafeMutablePointer<Int32>.allocate(capacity: c)
+      let group = UnsafeMutablePointer<Int32>.allocate(capacity: c)
+      let hash = UnsafeMutablePointer<UInt64>.allocate(capacity: c)
+      stamp.update(from: t.stamp, count: t.capacity)
+      group.update(from: t.group, count: t.capacity)
+      hash.update(from: t.textKeyHash, count: t.capacity)
+      t.stamp.deallocate()
+      t.group.deallocate()
+      t.textKeyHash.deallocate()
+      t = PerTerm(stamp: stamp, group: group, textKeyHash: hash, capacity: c)
+      perTerm.pointee = t
+    }
+    t.stamp[id] = -1
+    t.group[id] = 0
+    t.textKeyHash[id] = 0
+  }
 
   var termCount: Int { termStarts.count - 1 }
   private var lastStamp: Int32 = -1
@@ -100,7 +137,7 @@ final class TermInterner: @unchecked Sendable {
   /// A value no term's `stamp` holds yet.
   func nextStamp() -> Int32 {
     if lastStamp == Int32.max {
-      for i in stamp.indices { stamp[i] = -1 }
+      for i in 0..<termCount { perTerm.pointee.stamp[i] = -1 }
       lastStamp = -1
     }
     lastStamp += 1
@@ -121,9 +158,6 @@ final class TermInterner: @unchecked Sendable {
     termStarts = [0]
     termHashes = []
     termTable = [Int32](repeating: 0, count: 1 << 14)
-    stamp = []
-    group = []
-    textKeyHash = []
     lastStamp = -1
   }
 
@@ -199,9 +233,7 @@ final class TermInterner: @unchecked Sendable {
     termBytes.append(contentsOf: bytes)
     termStarts.append(termBytes.count)
     termHashes.append(h)
-    stamp.append(-1)
-    group.append(0)
-    textKeyHash.append(0)
+    addPerTerm(id)
     Self.insert(id, at: slot, &termTable, termHashes)
     return Int32(id)
   }

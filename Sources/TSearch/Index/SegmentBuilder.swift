@@ -89,19 +89,20 @@ struct SegmentBuilder {
       analyzer.forEachTermID(in: text, interner: interner) { id, position in
         let t = Int(id)
         let g: Int32
-        if interner.stamp[t] == stamp {
-          g = interner.group[t]
+        let per = interner.perTerm.pointee
+        if per.stamp[t] == stamp {
+          g = per.group[t]
         } else {
           g = Int32(out.keyEnds.count)
-          interner.stamp[t] = stamp
-          interner.group[t] = g
+          per.stamp[t] = stamp
+          per.group[t] = g
           let start = out.keyBytes.count
           out.keyBytes.append(field.number)
           out.keyBytes.append(contentsOf: interner.term(id))
           out.keyEnds.append(Int32(out.keyBytes.count))
           if field == .text {
-            if interner.textKeyHash[t] == 0 { interner.textKeyHash[t] = hash(out.keyBytes[start...]) }
-            out.hashes.append(interner.textKeyHash[t])
+            if per.textKeyHash[t] == 0 { per.textKeyHash[t] = hash(out.keyBytes[start...]) }
+            out.hashes.append(per.textKeyHash[t])
           } else {
             out.hashes.append(hash(out.keyBytes[start...]))
           }

@@ -1,7 +1,31 @@
+import Foundation
+
 /// Writes the in-memory segment to its five immutable files, each fsynced.
 enum SegmentWriter {
-  /// Writes `builder` as segment `name` in `dir`; `deleted` are builder documents replaced before the flush.
+  /// Writes `builder` as segment `name` in `dir`. The inverted files (terms, postings, positions) and the
+  /// stored text are encoded at the same time on two threads.
   static func write(_ builder: SegmentBuilder, name: String, dir: String) throws(TSearchError) {
+    nonisolated(unsafe) var inverted: (dict: [UInt8], postings: [UInt8], positions: [UInt8]) = ([], [], [])
+    nonisolated(unsafe) var stored: Result<[UInt8], TSearchError> = .success([])
+    nonisolated(unsafe) let b = builder
+    DispatchQueue.concurrentPerform(iterations: 2) { part in
+      if part == 0 {
+        inverted = encodeInverted(b)
+      } else {
+        stored = encodeStore(b, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+      }
+    }
+    let storeBytes = try stored.get()
+    let docTable = DocumentTableWriter.write(
+      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs.map { ($0.id, $0.source) })
+    try FileIO.writeDurably(inverted.dict, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
+    try FileIO.writeDurably(inverted.postings, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
+    try FileIO.writeDurably(inverted.positions, to: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
+    try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
+    try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+  }
+
+  private static func encodeInverted(_ builder: SegmentBuilder) -> ([UInt8], [UInt8], [UInt8]) {
     var dict = TermDictionaryWriter()
     var postings = ByteWriter()
     var positions = ByteWriter()
@@ -28,24 +52,16 @@ enum SegmentWriter {
     }
     FileEnvelope.writeFooter(&postings)
     FileEnvelope.writeFooter(&positions)
+    return (dict.finish(), postings.bytes, positions.bytes)
+  }
 
+  private static func encodeStore(_ builder: SegmentBuilder, path: String) -> Result<[UInt8], TSearchError> {
     var store = StoredFieldsWriter()
     do {
       for d in builder.docs { try store.add(fields: d.fields) }
+      return .success(try store.finish())
     } catch {
-      throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
+      return .failure(.io(path: path, reason: "compression failed: \(error)"))
     }
-    let storeBytes: [UInt8]
-    do { storeBytes = try store.finish() } catch {
-      throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
-    }
-    let docTable = DocumentTableWriter.write(
-      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs.map { ($0.id, $0.source) })
-
-    try FileIO.writeDurably(dict.finish(), to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
-    try FileIO.writeDurably(postings.bytes, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
-    try FileIO.writeDurably(positions.bytes, to: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
-    try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
-    try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
   }
 }

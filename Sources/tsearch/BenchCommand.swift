@@ -47,12 +47,14 @@ struct BenchCommand: ParsableCommand {
     }
     guard !items.isEmpty else { throw ValidationError("no class<TAB>query lines in \(queries)") }
     let searcher = try openIndex(location).searcher()
-    Console.write("\(items.count) queries, \(searcher.documentCount) documents, top \(limit)\n", to: 1)
-    for passagesOn in [false, true] where passages == .both || (passages == .on) == passagesOn {
+    Console.write("\(items.count) queries, \(searcher.documentCount) documents, top \(limit), latency in ms\n", to: 1)
+    var figures: [String: [Bool: (p50: Double, p99: Double)]] = [:]
+    var sink = 0
+    let runs = [false, true].filter { passages == .both || (passages == .on) == $0 }
+    for passagesOn in runs {
       var options = SearchOptions(limit: limit, passagesPerHit: passagesOn ? 3 : 0)
       // Passages off: ids and scores only, as the peers' harness measures tantivy (no stored fields read).
       options.loadStoredFields = passagesOn
-      var sink = 0
       for (_, q) in items { sink &+= try searcher.search(q, options: options).hits.count }  // warm-up
       var times: [String: [Double]] = [:]
       for _ in 0..<max(1, passes) {
@@ -62,14 +64,22 @@ struct BenchCommand: ParsableCommand {
           times[cls, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
       }
-      var line = passagesOn ? "passages on " : "passages off"
-      for cls in times.keys.sorted() {
-        let t = times[cls]!.sorted()
-        let p50 = t[t.count / 2]
-        let p99 = t[max(0, Int(Double(t.count) * 0.99) - 1)]
-        line += String(format: "  %@ p50 %.3f p99 %.3f ms", cls as NSString, p50, p99)
+      for (cls, list) in times {
+        let t = list.sorted()
+        figures[cls, default: [:]][passagesOn] = (t[t.count / 2], t[max(0, Int(Double(t.count) * 0.99) - 1)])
       }
-      Console.write(line + (sink == -1 ? " " : "") + "\n", to: 1)
     }
+    // One class per line, as the shared harness reads it.
+    var out = "class      " + runs.map { $0 ? "passages on: p50 / p99 " : "passages off: p50 / p99" }.joined(separator: "   ")
+    out += "\n"
+    for cls in figures.keys.sorted() {
+      out += cls.padding(toLength: 11, withPad: " ", startingAt: 0)
+      for on in runs {
+        let f = figures[cls]![on]!
+        out += String(format: "%10.3f / %-10.3f   ", f.p50, f.p99)
+      }
+      out += "\n"
+    }
+    Console.write(out + (sink == -1 ? " " : ""), to: 1)
   }
 }

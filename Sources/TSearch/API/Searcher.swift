@@ -137,16 +137,20 @@ public final class Searcher: Sendable {
     var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
     if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
     var idfCache: [[UInt8]: Double] = [:]
+    // Each (field, term) is looked up once per segment: the entries give the idf and then the postings.
+    var entries: [[UInt8]: [TermInfo?]] = [:]
     let n = snapshot.statistics.docCount
+    func note(_ key: [UInt8]) throws(TSearchError) {
+      guard idfCache[key] == nil else { return }
+      var found: [TermInfo?] = []
+      found.reserveCapacity(snapshot.segments.count)
+      for s in snapshot.segments { found.append(try s.terms.lookup(key)) }
+      entries[key] = found
+      idfCache[key] = BM25.idf(docCount: n, docFreq: found.reduce(0) { $0 + ($1?.docFreq ?? 0) })
+    }
     for (field, t) in allTerms(analyzed) {
-      let key = SegmentMatcher.key(field, t)
-      if idfCache[key] == nil { idfCache[key] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(key)) }
-      if field == 0 {
-        let titleKey = SegmentMatcher.key(Field.title.number, t)
-        if idfCache[titleKey] == nil {
-          idfCache[titleKey] = BM25.idf(docCount: n, docFreq: try snapshot.docFreq(titleKey))
-        }
-      }
+      try note(SegmentMatcher.key(field, t))
+      if field == 0 { try note(SegmentMatcher.key(Field.title.number, t)) }
     }
     let cache = idfCache
     let idf: (UInt8, String) -> Double = { cache[SegmentMatcher.key($0, $1)] ?? 0 }
@@ -154,7 +158,7 @@ public final class Searcher: Sendable {
     var collector = TopKCollector(k: max(0, wanted))
     let fast = TopKSearch(
       snapshot: snapshot, bm25: settings.bm25, idf: idf, titleWeight: settings.titleWeight,
-      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold))
+      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold), entries: entries)
     if options.document == nil, !options.exhaustive, let clauses = TopKSearch.disjunction(analyzed) {
       var isBoolean = false
       if case .boolean = analyzed { isBoolean = true }

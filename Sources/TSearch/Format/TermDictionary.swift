@@ -1,3 +1,5 @@
+import Foundation
+
 /// Statistics and postings location of one term in one segment.
 struct TermInfo: Equatable {
   var docFreq: Int
@@ -157,6 +159,20 @@ struct TermDictionaryReader {
     return c.key
   }
 
+  /// Whether `key` sorts before the first key of block `i`, read in place (the first entry of a block is
+  /// stored whole: Shared is 0).
+  private func precedesFirstKey(_ key: [UInt8], block i: Int) throws -> Bool {
+    var r = ByteReader(file.bytes, offset: blockOffset(i))
+    _ = try r.readInt(limit: TermDictionaryWriter.blockSize)
+    _ = try r.readVarint()
+    _ = try r.readVarint()
+    guard try r.readVarint() == 0 else { throw ByteReader.Overrun(offset: r.offset) }
+    let first = try r.readLengthPrefixed()
+    let n = min(key.count, first.count)
+    let c = key.withUnsafeBytes { k in n == 0 ? 0 : memcmp(k.baseAddress!, first.baseAddress!, n) }
+    return c != 0 ? c < 0 : key.count < first.count
+  }
+
   /// The entry of `key`, or nil when the segment does not hold it. O(log blocks + block size).
   func lookup(_ key: [UInt8]) throws(TSearchError) -> TermInfo? {
     do {
@@ -166,9 +182,10 @@ struct TermDictionaryReader {
       // The last block whose first key is <= key.
       while lo < hi {
         let mid = (lo + hi + 1) / 2
-        if try !key.lexicographicallyPrecedes(firstKey(block: mid)) { lo = mid } else { hi = mid - 1 }
+        if try !precedesFirstKey(key, block: mid) { lo = mid } else { hi = mid - 1 }
       }
       var c = try cursor(block: lo)
+      c.key.reserveCapacity(64)
       while try c.next() {
         if c.key == key { return c.info }
         if key.lexicographicallyPrecedes(c.key) { return nil }

@@ -27,9 +27,18 @@ public struct BM25: Sendable, Hashable {
   /// The term-frequency part of the score of one term in one document (multiply by idf).
   @inline(__always)
   public func tfNorm(tf: Double, length: Double, averageLength: Double) -> Double {
-    let norm = k1 * (1 - b + b * length / max(averageLength, 1e-9))
-    return tf / (tf + norm)
+    tfNorm(tf: tf, norm: norm(length: length, averageLength: averageLength))
   }
+
+  /// The length normalisation of a document, `k1 · (1 − b + b · |d| / avgdl)`: the same for every term of the
+  /// document, so a search computes it once per document.
+  @inline(__always)
+  func norm(length: Double, averageLength: Double) -> Double {
+    k1 * (1 - b + b * length / max(averageLength, 1e-9))
+  }
+
+  @inline(__always)
+  func tfNorm(tf: Double, norm: Double) -> Double { tf / (tf + norm) }
 
   /// The score of one term in one document.
   public func score(tf: Double, length: Double, averageLength: Double, idf: Double) -> Double {

@@ -66,6 +66,7 @@ final class TermScorer {
     self.averageLength = averageLength
     usesLength = field == 0
     self.documents = documents
+    fixedNorm = bm25.norm(length: averageLength, averageLength: averageLength)
     var bounds: [Double] = []
     if cursor.blockCount == 1 {
       // One block, already decoded: the exact maximum.
@@ -101,9 +102,16 @@ final class TermScorer {
     return Self.apply(bm25.tfNorm(tf: Double(freq), length: length, averageLength: averageLength), idf, weight)
   }
 
-  /// The score of the current document.
+  /// Whether the score depends on the document's text length (else `fixedNorm` is its normalisation).
+  var usesTextLength: Bool { usesLength }
+  private let fixedNorm: Double
+
+  /// The score of the current document, given its text length normalisation (`BM25.norm`; computed once per
+  /// document for all of its terms). The same value as `score(doc:freq:)`.
   @inline(__always)
-  func score() -> Double { score(doc: cursor.doc, freq: cursor.freq) }
+  func score(textNorm: Double) -> Double {
+    Self.apply(bm25.tfNorm(tf: Double(cursor.freq), norm: usesLength ? textNorm : fixedNorm), idf, weight)
+  }
 
   /// A bound on this term's score for document `target`, from the skip data of the block that would hold it.
   @inline(__always)
@@ -124,6 +132,13 @@ struct TopKSearch {
   let coordination: Double
   /// Skipping starts once this many matches were counted (so that small result counts stay exact).
   let countThreshold: Int
+  /// Term entries already looked up, per segment (others are looked up here).
+  var entries: [[UInt8]: [TermInfo?]] = [:]
+
+  private func entry(_ segment: Int, _ key: [UInt8]) throws(TSearchError) -> TermInfo? {
+    if let known = entries[key] { return known[segment] }
+    return try snapshot.segments[segment].terms.lookup(key)
+  }
 
   /// The clauses of a disjunction of terms, or nil when the query has another shape.
   static func disjunction(_ q: AnalyzedQuery) -> [(field: UInt8, term: String)]? {
@@ -169,7 +184,7 @@ struct TopKSearch {
         var parts: [(UInt8, Double?)] = [(clause.field, nil)]
         if clause.field == 0 && titleWeight > 0 { parts.append((Field.title.number, titleWeight)) }
         for (field, weight) in parts {
-          guard let info = try segment.terms.lookup(SegmentMatcher.key(field, clause.term)) else { continue }
+          guard let info = try entry(segmentIndex, SegmentMatcher.key(field, clause.term)) else { continue }
           let cursor = try segment.postings.cursor(info, maxDoc: segment.docCount)
           scorers.append(
             TermScorer(
@@ -192,6 +207,7 @@ struct TopKSearch {
     _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
     base: Int, into top: inout TopKCollector
   ) throws(TSearchError) {
+    let average = snapshot.statistics.averageLength
     let scorers = unsorted.sorted { $0.maxScore < $1.maxScore }
     let n = scorers.count
     var upTo = [Double](repeating: 0, count: n)
@@ -221,8 +237,9 @@ struct TopKSearch {
       for i in firstEssential..<n where scorers[i].cursor.doc < candidate { candidate = scorers[i].cursor.doc }
       if candidate == PostingsCursor.end { break }
       var partial = 0.0
+      let textNorm = bm25.norm(length: Double(segment.documents.length(Int(candidate))), averageLength: average)
       for i in firstEssential..<n where scorers[i].cursor.doc == candidate {
-        let s = scorers[i].score()
+        let s = scorers[i].score(textNorm: textNorm)
         partial += s
         let c = scorers[i].clause
         if scorers[i].isTitle {
@@ -248,7 +265,7 @@ struct TopKSearch {
           }
           let s = scorers[i]
           if try s.cursor.advance(to: candidate) == candidate {
-            let v = s.score()
+            let v = s.score(textNorm: textNorm)
             partial += v
             if s.isTitle {
               titlePart[s.clause] = v
@@ -296,7 +313,7 @@ struct TopKSearch {
     segments: for (segmentIndex, segment) in snapshot.segments.enumerated() {
       var cursors: [PostingsCursor] = []
       for t in terms {
-        guard let info = try segment.terms.lookup(SegmentMatcher.key(field, t)) else { continue segments }
+        guard let info = try entry(segmentIndex, SegmentMatcher.key(field, t)) else { continue segments }
         cursors.append(try segment.postings.cursor(info, maxDoc: segment.docCount))
       }
       // Move the rarest first.

@@ -87,9 +87,15 @@ public final class Searcher: Sendable {
   public let settings: IndexSettings
   private let idMap = Mutex<[String: Int]?>(nil)
 
+  /// BM25's length normalisation of the text for lengths below 4,096 tokens, computed once per searcher (the
+  /// same expression as `BM25.norm`, so the same values).
+  let textNorms: [Double]
+
   init(snapshot: IndexSnapshot, settings: IndexSettings) {
     self.snapshot = snapshot
     self.settings = settings
+    let average = snapshot.statistics.averageLength
+    textNorms = (0..<4096).map { settings.bm25.norm(length: Double($0), averageLength: average) }
   }
 
   /// The same snapshot searched with other ranking settings (BM25 parameters, title weight, coordination, stop
@@ -158,7 +164,8 @@ public final class Searcher: Sendable {
     var collector = TopKCollector(k: max(0, wanted))
     let fast = TopKSearch(
       snapshot: snapshot, bm25: settings.bm25, idf: idf, titleWeight: settings.titleWeight,
-      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold), entries: entries)
+      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold), entries: entries,
+      textNorms: textNorms)
     if options.document == nil, !options.exhaustive, let clauses = TopKSearch.disjunction(analyzed) {
       var isBoolean = false
       if case .boolean = analyzed { isBoolean = true }

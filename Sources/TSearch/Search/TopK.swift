@@ -134,6 +134,8 @@ struct TopKSearch {
   let countThreshold: Int
   /// Term entries already looked up, per segment (others are looked up here).
   var entries: [[UInt8]: [TermInfo?]] = [:]
+  /// `BM25.norm` of small text lengths, precomputed.
+  var textNorms: [Double] = []
 
   private func entry(_ segment: Int, _ key: [UInt8]) throws(TSearchError) -> TermInfo? {
     if let known = entries[key] { return known[segment] }
@@ -193,9 +195,15 @@ struct TopKSearch {
         }
       }
       if scorers.isEmpty { continue }
-      try maxScore(
-        scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
-        base: base, into: &top)
+      if clauses.count <= 16 {
+        try windowedMaxScore(
+          scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
+          base: base, into: &top)
+      } else {
+        try maxScore(
+          scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
+          base: base, into: &top)
+      }
     }
   }
 
@@ -232,17 +240,25 @@ struct TopKSearch {
     }
     refresh(top)
 
+    // Each scorer's current document, clause and part, in local arrays: the loop below reads them for every
+    // candidate, and going through the objects each time costs more than the scoring.
+    var cur = scorers.map { $0.cursor.doc }
+    let clauseOf = scorers.map(\.clause)
+    let titleOf = scorers.map(\.isTitle)
+    let lengths = segment.documents
     while firstEssential < n {
       var candidate = PostingsCursor.end
-      for i in firstEssential..<n where scorers[i].cursor.doc < candidate { candidate = scorers[i].cursor.doc }
+      for i in firstEssential..<n where cur[i] < candidate { candidate = cur[i] }
       if candidate == PostingsCursor.end { break }
       var partial = 0.0
-      let textNorm = bm25.norm(length: Double(segment.documents.length(Int(candidate))), averageLength: average)
-      for i in firstEssential..<n where scorers[i].cursor.doc == candidate {
+      let length = Int(lengths.length(Int(candidate)))
+      let textNorm =
+        length < textNorms.count ? textNorms[length] : bm25.norm(length: Double(length), averageLength: average)
+      for i in firstEssential..<n where cur[i] == candidate {
         let s = scorers[i].score(textNorm: textNorm)
         partial += s
-        let c = scorers[i].clause
-        if scorers[i].isTitle {
+        let c = clauseOf[i]
+        if titleOf[i] {
           titlePart[c] = s
           matched[c] |= 2
         } else {
@@ -255,7 +271,7 @@ struct TopKSearch {
         // Bounds of the non-essential terms at the candidate's block, summed from the lowest up.
         var acc = 0.0
         for i in 0..<firstEssential {
-          acc += scorers[i].bound(at: candidate)
+          acc += cur[i] > candidate ? 0 : scorers[i].bound(at: candidate)
           blockBound[i] = acc
         }
         for i in stride(from: firstEssential - 1, through: 0, by: -1) {
@@ -263,16 +279,17 @@ struct TopKSearch {
             pruned = true
             break
           }
-          let s = scorers[i]
-          if try s.cursor.advance(to: candidate) == candidate {
-            let v = s.score(textNorm: textNorm)
+          if cur[i] < candidate { cur[i] = try scorers[i].cursor.advance(to: candidate) }
+          if cur[i] == candidate {
+            let v = scorers[i].score(textNorm: textNorm)
             partial += v
-            if s.isTitle {
-              titlePart[s.clause] = v
-              matched[s.clause] |= 2
+            let c = clauseOf[i]
+            if titleOf[i] {
+              titlePart[c] = v
+              matched[c] |= 2
             } else {
-              textPart[s.clause] = v
-              matched[s.clause] |= 1
+              textPart[c] = v
+              matched[c] |= 1
             }
           }
         }
@@ -300,7 +317,157 @@ struct TopKSearch {
         top.exact = false
       }
       for c in 0..<clauseCount { matched[c] = 0 }
-      for i in firstEssential..<n where scorers[i].cursor.doc == candidate { try scorers[i].cursor.next() }
+      for i in firstEssential..<n where cur[i] == candidate {
+        try scorers[i].cursor.next()
+        cur[i] = scorers[i].cursor.doc
+      }
+    }
+    if firstEssential > 0 { top.exact = false }
+  }
+
+  /// Documents per window of `windowedMaxScore`.
+  static let window = 1024
+
+  /// MaxScore as `maxScore`, with the essential terms read a window of 1,024 documents at a time (as tantivy's
+  /// buffered union): each essential term's postings in the window are scored in one tight loop into per-clause
+  /// slots, then the window's documents are taken in order, completed with the non-essential terms (by skipping,
+  /// while their block bounds allow) and scored exactly as `SegmentMatcher` adds. At most 16 clauses.
+  private func windowedMaxScore(
+    _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
+    base: Int, into top: inout TopKCollector
+  ) throws(TSearchError) {
+    let average = snapshot.statistics.averageLength
+    let scorers = unsorted.sorted { $0.maxScore < $1.maxScore }
+    let n = scorers.count
+    var upTo = [Double](repeating: 0, count: n)
+    var sum = 0.0
+    for i in 0..<n {
+      sum += scorers[i].maxScore
+      upTo[i] = sum
+    }
+    let w = Self.window
+    // Per slot of the window: the score of each clause's text and title part, which parts matched (bit 2c:
+    // text of clause c, 2c + 1: its title), the sum of the parts so far, and a bitset of the touched slots.
+    let parts = UnsafeMutablePointer<Double>.allocate(capacity: 2 * clauseCount * w)
+    let mask = UnsafeMutablePointer<UInt32>.allocate(capacity: w)
+    let partial = UnsafeMutablePointer<Double>.allocate(capacity: w)
+    let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: w / 64)
+    mask.initialize(repeating: 0, count: w)
+    seen.initialize(repeating: 0, count: w / 64)
+    defer {
+      parts.deallocate()
+      mask.deallocate()
+      partial.deallocate()
+      seen.deallocate()
+    }
+    var blockBound = [Double](repeating: 0, count: n)
+    var threshold = -Double.infinity
+    var firstEssential = 0
+    func refresh(_ top: TopKCollector) {
+      guard skipping, top.count >= countThreshold else { return }
+      let t = top.threshold
+      guard t > threshold else { return }
+      threshold = t
+      while firstEssential < n && upTo[firstEssential] <= threshold { firstEssential += 1 }
+    }
+    refresh(top)
+    var cur = scorers.map { $0.cursor.doc }
+    let slotOf = scorers.map { 2 * $0.clause + ($0.isTitle ? 1 : 0) }
+    let lengths = segment.documents
+    let norms = textNorms
+    @inline(__always) func norm(_ doc: UInt32) -> Double {
+      let length = Int(lengths.length(Int(doc)))
+      return length < norms.count ? norms[length] : bm25.norm(length: Double(length), averageLength: average)
+    }
+
+    while firstEssential < n {
+      var start = PostingsCursor.end
+      for i in firstEssential..<n where cur[i] < start { start = cur[i] }
+      if start == PostingsCursor.end { break }
+      let end = UInt32(min(Int(PostingsCursor.end), Int(start) + w))
+      for i in firstEssential..<n where cur[i] < end {
+        let scorer = scorers[i]
+        let cursor = scorer.cursor
+        let part = slotOf[i]
+        let bit = UInt32(1) << UInt32(part)
+        let column = parts + part * w
+        var d = cur[i]
+        while d < end {
+          let slot = Int(d - start)
+          let v = scorer.score(textNorm: scorer.usesTextLength ? norm(d) : 0)
+          if mask[slot] == 0 {
+            seen[slot >> 6] |= 1 << UInt64(slot & 63)
+            partial[slot] = v
+          } else {
+            partial[slot] += v
+          }
+          mask[slot] |= bit
+          column[slot] = v
+          try cursor.next()
+          d = cursor.doc
+        }
+        cur[i] = d
+      }
+      for word in 0..<(w / 64) {
+        var bits = seen[word]
+        seen[word] = 0
+        while bits != 0 {
+          let slot = word * 64 + bits.trailingZeroBitCount
+          bits &= bits - 1
+          let candidate = start + UInt32(slot)
+          var m = mask[slot]
+          mask[slot] = 0
+          if segment.isDeleted(Int(candidate)) { continue }
+          var p = partial[slot]
+          var pruned = false
+          if firstEssential > 0 {
+            var acc = 0.0
+            for i in 0..<firstEssential {
+              acc += cur[i] > candidate ? 0 : scorers[i].bound(at: candidate)
+              blockBound[i] = acc
+            }
+            var textNorm = -1.0
+            for i in stride(from: firstEssential - 1, through: 0, by: -1) {
+              if p + blockBound[i] <= threshold {
+                pruned = true
+                break
+              }
+              if cur[i] < candidate { cur[i] = try scorers[i].cursor.advance(to: candidate) }
+              if cur[i] == candidate {
+                if textNorm < 0 { textNorm = norm(candidate) }
+                let v = scorers[i].score(textNorm: textNorm)
+                p += v
+                m |= UInt32(1) << UInt32(slotOf[i])
+                parts[slotOf[i] * w + slot] = v
+              }
+            }
+          }
+          if pruned {
+            top.exact = false
+            continue
+          }
+          // The score exactly as SegmentMatcher adds it: clause by clause, text then title.
+          var score = 0.0
+          var clausesMatched = 0
+          for c in 0..<clauseCount {
+            let both = (m >> UInt32(2 * c)) & 3
+            guard both != 0 else { continue }
+            let v: Double
+            switch both {
+            case 3: v = parts[2 * c * w + slot] + parts[(2 * c + 1) * w + slot]
+            case 1: v = parts[2 * c * w + slot]
+            default: v = parts[(2 * c + 1) * w + slot]
+            }
+            score += v
+            clausesMatched += 1
+          }
+          if coordinate {
+            score *= (1 - coordination) + coordination * Double(clausesMatched) / Double(clauseCount)
+          }
+          top.offer(base + Int(candidate), score)
+          refresh(top)
+        }
+      }
     }
     if firstEssential > 0 { top.exact = false }
   }

@@ -207,13 +207,25 @@ struct SegmentBuilder {
   @discardableResult
   mutating func add(_ analyzed: AnalyzedDocument) -> Int {
     let docNum = UInt32(docLengths.count)
+    // First every term's id (which may add terms), then the postings, through one buffer access.
+    var ids = [Int](repeating: 0, count: analyzed.keyEnds.count)
     var keyStart = 0
     for g in analyzed.keyEnds.indices {
       let keyEnd = Int(analyzed.keyEnds[g])
-      let id = termID(analyzed.keyBytes[keyStart..<keyEnd], hash: analyzed.hashes[g])
+      ids[g] = termID(analyzed.keyBytes[keyStart..<keyEnd], hash: analyzed.hashes[g])
       keyStart = keyEnd
-      record(docNum, term: id, analyzed.positions[Int(analyzed.starts[g])..<Int(analyzed.starts[g + 1])])
     }
+    var added = 0
+    terms.withUnsafeMutableBufferPointer { t in
+      analyzed.positions.withUnsafeBufferPointer { positions in
+        for g in ids.indices {
+          let s = Int(analyzed.starts[g])
+          let e = Int(analyzed.starts[g + 1])
+          added += Self.record(docNum, into: &t[ids[g]], UnsafeBufferPointer(rebasing: positions[s..<e]))
+        }
+      }
+    }
+    estimatedBytes += added
     let doc = analyzed.document
     docLengths.append(analyzed.length)
     docDates.append(DateValue.of(doc.date))
@@ -226,27 +238,30 @@ struct SegmentBuilder {
     return Int(docNum)
   }
 
-  /// Appends document `docNum`'s postings of term `id`.
-  private mutating func record(_ docNum: UInt32, term id: Int, _ positions: ArraySlice<UInt32>) {
-    let before = terms[id].postings.count + terms[id].positions.count
-    let delta = terms[id].docFreq == 0 ? docNum : docNum - terms[id].lastDoc
+  /// Appends document `docNum`'s postings to a term's; returns the bytes added.
+  @inline(__always)
+  private static func record(_ docNum: UInt32, into t: inout TermPostings, _ positions: UnsafeBufferPointer<UInt32>)
+    -> Int
+  {
+    let before = t.postings.count + t.positions.count
+    let delta = t.docFreq == 0 ? docNum : docNum - t.lastDoc
     let freq = positions.count
     // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
     if freq == 1 {
-      terms[id].postings.writeVarint(UInt64(delta) << 1 | 1)
+      t.postings.writeVarint(UInt64(delta) << 1 | 1)
     } else {
-      terms[id].postings.writeVarint(UInt64(delta) << 1)
-      terms[id].postings.writeVarint(freq)
+      t.postings.writeVarint(UInt64(delta) << 1)
+      t.postings.writeVarint(freq)
     }
     var last: UInt32 = 0
     for p in positions {
-      terms[id].positions.writeVarint(UInt64(p - last))
+      t.positions.writeVarint(UInt64(p - last))
       last = p
     }
-    terms[id].lastDoc = docNum
-    terms[id].docFreq += 1
-    terms[id].totalFreq += UInt64(freq)
-    estimatedBytes += terms[id].postings.count + terms[id].positions.count - before
+    t.lastDoc = docNum
+    t.docFreq += 1
+    t.totalFreq += UInt64(freq)
+    return t.postings.count + t.positions.count - before
   }
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for

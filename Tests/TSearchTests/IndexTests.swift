@@ -248,3 +248,21 @@ import Testing
     }
   }
 }
+
+@Suite struct LineReaderTests {
+  /// Lines longer than the reader's 1 MiB buffer, lines across refills, CRLF kept as data, no final newline.
+  @Test func readsEveryLineAcrossBufferRefills() throws {
+    let dir = TemporaryDirectory()
+    var expected: [String] = []
+    for i in 0..<3000 { expected.append("line \(i) " + String(repeating: "x", count: i % 977)) }
+    expected.insert(String(repeating: "long", count: 700_000), at: 1500)
+    expected.insert("", at: 10)
+    let path = dir.path + "/lines.jsonl"
+    try Data(expected.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+    let reader = try LineReader(path: path)
+    var got: [String] = []
+    while let line = try reader.next() { got.append(String(decoding: line, as: UTF8.self)) }
+    #expect(got.count == expected.count)
+    #expect(got == expected)
+  }
+}

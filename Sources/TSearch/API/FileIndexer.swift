@@ -157,19 +157,24 @@ public struct FileIndexer {
       summary.unchanged += ids.count
       return
     }
-    guard let contents = read(path, &summary) else { return }
+    // The collection is read as a stream of lines (a collection may be larger than memory).
+    let reader: LineReader
+    do { reader = try LineReader(path: path) } catch {
+      summary.warnings.append(error.description)
+      summary.skipped += 1
+      return
+    }
     var seen = Set<String>()
-    let bytes = contents.bytes
     // Lines are parsed in batches on every core, then handled in order; documents go to the writer in the same
     // batches, which it analyzes on every core.
+    var batch: [UInt8] = []
     var lines: [(range: Range<Int>, number: Int)] = []
-    var batchBytes = 0
     var lineNumber = 0
-    var start = 0
-    func handle(_ lines: [(range: Range<Int>, number: Int)]) throws(TSearchError) {
+    func handle() throws(TSearchError) {
+      let bytes = batch
       let parsed = Self.parseLines(bytes, lines)
-      var batch: [Document] = []
-      batch.reserveCapacity(lines.count)
+      var documents: [Document] = []
+      documents.reserveCapacity(lines.count)
       for (k, line) in lines.enumerated() {
         guard let fields = parsed[k] else {
           summary.warnings.append("\(path):\(line.number): skipped: not a JSON object")
@@ -190,38 +195,46 @@ public struct FileIndexer {
           summary.warnings.append("\(path):\(line.number): id \(id) repeats an earlier line; the later line wins")
         }
         let stamp = SourceStamp(
-          origin: path, size: contents.stamp.size, modified: contents.stamp.modified,
+          origin: path, size: reader.size, modified: reader.modified,
           contentHash: FileContents.fnv1a(bytes[line.range]))
         let old = existing[id]
         if let old, old.contentHash == stamp.contentHash, old.origin == path {
           summary.unchanged += 1
           continue
         }
-        batch.append(
+        documents.append(
           Document(
             id: id, text: field("text", "body", "contents"), title: field("title"), path: path,
             date: field("date", "published"), byline: field("author", "byline"), url: field("url"),
             language: field("language", "lang"), source: stamp))
         if old == nil { summary.added += 1 } else { summary.updated += 1 }
       }
-      try writer.add(contentsOf: batch)
+      try writer.add(contentsOf: documents)
+      batch.removeAll(keepingCapacity: true)
+      lines.removeAll(keepingCapacity: true)
     }
-    while start < bytes.count {
-      var end = start
-      while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-      lineNumber += 1
-      let line = start..<end
-      start = end + 1
-      guard bytes[line].contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
-      lines.append((line, lineNumber))
-      batchBytes += line.count
-      if batchBytes >= Self.batchBytes {
-        try handle(lines)
-        lines.removeAll(keepingCapacity: true)
-        batchBytes = 0
+    var readError: TSearchError?
+    while true {
+      let next: ArraySlice<UInt8>?
+      do { next = try reader.next() } catch {
+        readError = error
+        break
       }
+      guard let line = next else { break }
+      lineNumber += 1
+      guard line.contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
+      let start = batch.count
+      batch.append(contentsOf: line)
+      lines.append((start..<batch.count, lineNumber))
+      if batch.count >= Self.batchBytes { try handle() }
     }
-    try handle(lines)
+    if let readError {
+      // Keep what was read; delete nothing the unread rest may still hold.
+      try handle()
+      summary.warnings.append("\(readError.description); the rest of the collection was not read")
+      return
+    }
+    try handle()
     for id in ids where !seen.contains(id) {
       try writer.delete(id: id)
       summary.removed += 1

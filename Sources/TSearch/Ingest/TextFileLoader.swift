@@ -167,3 +167,68 @@ extension String {
     split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
   }
 }
+
+/// Reads a file line by line through a fixed buffer, so that a collection larger than memory streams through.
+final class LineReader {
+  let path: String
+  let size: UInt64
+  let modified: Int64
+  private let fd: Int32
+  private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+  private var start = 0
+  private var end = 0
+  private var eof = false
+  private var line: [UInt8] = []
+
+  init(path: String) throws(TSearchError) {
+    self.path = path
+    fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else {
+      let reason = String(cString: strerror(errno))
+      close(fd)
+      throw .io(path: path, reason: reason)
+    }
+    size = UInt64(st.st_size)
+    modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+  }
+
+  deinit { close(fd) }
+
+  /// The next line without its newline, or nil at the end. Valid until the next call.
+  func next() throws(TSearchError) -> ArraySlice<UInt8>? {
+    line.removeAll(keepingCapacity: true)
+    var carried = false
+    while true {
+      if let nl = buffer[start..<end].firstIndex(of: 0x0A) {
+        let piece = buffer[start..<nl]
+        start = nl + 1
+        if carried {
+          line.append(contentsOf: piece)
+          return line[...]
+        }
+        return piece
+      }
+      if eof {
+        guard start < end || carried else { return nil }
+        line.append(contentsOf: buffer[start..<end])
+        start = end
+        return line[...]
+      }
+      // Keep the partial line and refill.
+      if start < end {
+        line.append(contentsOf: buffer[start..<end])
+        carried = true
+      }
+      start = 0
+      end = 0
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .io(path: path, reason: "read failed: \(String(cString: strerror(errno)))")
+      }
+      if n == 0 { eof = true } else { end = n }
+    }
+  }
+}

@@ -24,7 +24,7 @@ enum FileEnvelope {
   static func writeFooter(_ w: inout ByteWriter) {
     w.writeU64(UInt64(w.count - headerSize))
     w.append(contentsOf: footerMagic)
-    let crc = Checksum.crc32(w.bytes)
+    let crc = w.bytes.withUnsafeBytes { Checksum.crc32($0, seed: w.drainedCRC) }
     w.writeU32(crc)
   }
 
@@ -74,7 +74,12 @@ enum FileEnvelope {
     let name = file.path
     let footer = b.count - footerSize
     let stored = b.loadUnaligned(fromByteOffset: footer + 12, as: UInt32.self).littleEndian
-    let actual = Checksum.crc32(UnsafeRawBufferPointer(rebasing: b[0..<(footer + 12)]))
+    // Small files from the mapping; large ones read through a buffer, so that checking them does not make every
+    // page of the mapping resident.
+    let actual =
+      b.count <= openChecksumLimit
+      ? Checksum.crc32(UnsafeRawBufferPointer(rebasing: b[0..<(footer + 12)]))
+      : try FileIO.crc32(path: file.path, length: footer + 12)
     guard stored == actual else {
       throw .corrupt(file: name, reason: "checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))")
     }

@@ -27,6 +27,15 @@ struct StoredFieldsWriter {
   private var blockCount = 0
   /// Blocks not yet compressed: their records and first document.
   private var pending: [(raw: [UInt8], firstDoc: Int)] = []
+  private var pendingBytes = 0
+
+  /// When the pending blocks hold at least `limit` raw bytes: compresses them and writes everything so far to
+  /// `sink` (what a merge does to stream its output).
+  mutating func drain(into sink: FileSink, ifPendingAtLeast limit: Int) throws {
+    guard pendingBytes >= limit else { return }
+    try compressPending()
+    try w.drain(into: sink)
+  }
 
   init() { FileEnvelope.writeHeader(&w, kind: .store) }
 
@@ -44,6 +53,7 @@ struct StoredFieldsWriter {
   private mutating func flushBlock() throws {
     guard block.count > 0 else { return }
     pending.append((block.bytes, blockFirstDoc))
+    pendingBytes += block.count
     block.reset()
   }
 
@@ -51,6 +61,7 @@ struct StoredFieldsWriter {
   private mutating func compressPending() throws {
     let blocks = pending
     pending = []
+    pendingBytes = 0
     let packed = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: blocks.count)
     packed.initialize(repeating: nil)
     defer {

@@ -29,6 +29,23 @@ final class IndexSnapshot: Sendable {
     }
   }
 
+  /// A snapshot of already opened segments (tests).
+  init(segments: [SegmentReader], dir: String, manifest: Manifest) {
+    self.dir = dir
+    self.manifest = manifest
+    self.segments = segments
+    var bases: [Int] = []
+    var total = 0
+    var totalLength: UInt64 = 0
+    for s in segments {
+      bases.append(total)
+      total += s.docCount
+      totalLength += s.documents.totalLength
+    }
+    self.bases = bases
+    statistics = CollectionStatistics(docCount: total, totalLength: totalLength)
+  }
+
   private static func open(_ dir: String) throws(TSearchError)
     -> (Manifest, [SegmentReader], [Int], CollectionStatistics)
   {

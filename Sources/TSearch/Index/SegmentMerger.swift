@@ -1,9 +1,14 @@
-/// Merges segments into one, dropping deleted documents, without re-analysing text and without holding more
-/// than one term's postings in memory: the term dictionaries are walked in step (a k-way merge of sorted
-/// streams), each term's postings are decoded, renumbered and appended, and stored documents are copied.
+/// Merges segments into one, dropping deleted documents, without re-analysing text and in bounded memory: the
+/// term dictionaries are walked in step (a k-way merge of sorted streams), each term's postings are decoded,
+/// renumbered and appended, stored documents are copied; the output streams to disk every few megabytes and the
+/// inputs' pages are released once read, so a merge's memory does not grow with the segments' size (only the
+/// term dictionary and the per-document table of the output are held whole).
 enum SegmentMerger {
   /// Writes the live documents of `segments` as segment `name` in `dir`; returns its document count.
-  static func merge(_ segments: [SegmentReader], name: String, dir: String) throws(TSearchError) -> Int {
+  /// The output is written out whenever `drainAt` bytes are buffered (small values in tests).
+  static func merge(_ segments: [SegmentReader], name: String, dir: String, drainAt: Int = 4 << 20)
+    throws(TSearchError) -> Int
+  {
     // New numbers: live documents in segment order.
     var maps: [[Int32]] = []
     var next: Int32 = 0
@@ -31,6 +36,11 @@ enum SegmentMerger {
     var dict = TermDictionaryWriter()
     var postings = ByteWriter()
     var positions = ByteWriter()
+    let postingsSink = try FileSink(path: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
+    let positionsSink = try FileSink(path: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
+    let storeSink = try FileSink(path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+    var consumed = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
+    var released = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
     FileEnvelope.writeHeader(&postings, kind: .postings)
     FileEnvelope.writeHeader(&positions, kind: .positions)
     var iterators = segments.map { $0.terms.makeIterator() }
@@ -69,8 +79,18 @@ enum SegmentMerger {
           }
           try c.next()
         }
+        consumed[i] = (
+          h.info.postingsOffset + h.info.postingsLength, h.info.positionsOffset + h.info.positionsLength
+        )
+        if consumed[i].postings - released[i].postings + consumed[i].positions - released[i].positions >= drainAt {
+          s.postings.postings.release(upTo: consumed[i].postings)
+          s.postings.positions.release(upTo: consumed[i].positions)
+          released[i] = consumed[i]
+        }
         heads[i] = try iterators[i].next()
       }
+      if postings.bytes.count >= drainAt { try postings.drain(into: postingsSink) }
+      if positions.bytes.count >= drainAt { try positions.drain(into: positionsSink) }
       if docFreq > 0 {
         encoder.write(
           docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &postings,
@@ -96,22 +116,28 @@ enum SegmentMerger {
         sources.append(try s.documents.source(d))
         let fields = try s.store.document(d)
         let ordered = StoredField.allCases.compactMap { f in fields[f].map { (f, $0) } }
-        do { try store.add(fields: ordered) } catch {
+        do {
+          try store.add(fields: ordered)
+          try store.drain(into: storeSink, ifPendingAtLeast: drainAt)
+        } catch let e as TSearchError {
+          throw e
+        } catch {
           throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
         }
       }
+      s.store.file.release(upTo: s.store.file.bytes.count)
     }
     let storeBytes: [UInt8]
     do { storeBytes = try store.finish() } catch {
       throw .io(path: "\(dir)/\(name).sto", reason: "compression failed: \(error)")
     }
     try FileIO.writeDurably(dict.finish(), to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
-    try FileIO.writeDurably(postings.bytes, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
-    try FileIO.writeDurably(positions.bytes, to: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
+    try postingsSink.finish(postings.bytes)
+    try positionsSink.finish(positions.bytes)
     try FileIO.writeDurably(
       DocumentTableWriter.write(lengths: lengths, dates: dates, sources: sources),
       to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
-    try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+    try storeSink.finish(storeBytes)
     return docCount
   }
 }
@@ -139,7 +165,12 @@ struct MergePolicy: Sendable {
     // A segment that is mostly deleted documents is merged away with its level, to reclaim the space.
     for level in levels.keys.sorted() {
       let group = levels[level]!
-      if group.count >= mergeFactor { return group.map(\.name) }
+      // At most `mergeFactor` at once (the smallest), as Lucene's maxMergeAtOnce: a merge's work and its
+      // output stay bounded when many segments of one level have piled up (a bulk load commits only at its end).
+      if group.count >= mergeFactor {
+        let smallest = group.sorted { ($0.docCount - $0.deletedCount, $0.name) < ($1.docCount - $1.deletedCount, $1.name) }
+        return smallest.prefix(mergeFactor).map(\.name)
+      }
     }
     let wasteful = segments.filter { $0.docCount > 0 && $0.deletedCount * 2 > $0.docCount }
     if !wasteful.isEmpty && segments.count > 1 { return wasteful.map(\.name) }

@@ -1,10 +1,24 @@
 /// An append-only little-endian byte buffer with LEB128 varints: what every index file is written with.
 struct ByteWriter {
+  /// The bytes not yet drained: all of them unless `drain(into:)` wrote a prefix out to a file.
   private(set) var bytes: [UInt8] = []
+  /// How many bytes `drain(into:)` wrote out, and their CRC-32 (so that a footer still covers the whole file).
+  private(set) var drained = 0
+  private(set) var drainedCRC: UInt32 = 0
 
   init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-  var count: Int { bytes.count }
+  /// Bytes written so far, drained ones included: the offset of the next byte in the file.
+  var count: Int { drained + bytes.count }
+
+  /// Writes the buffered bytes to `sink` and forgets them (offsets stay absolute).
+  mutating func drain(into sink: FileSink) throws(TSearchError) {
+    guard !bytes.isEmpty else { return }
+    try sink.append(bytes)
+    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
+    drained += bytes.count
+    bytes.removeAll(keepingCapacity: true)
+  }
 
   mutating func append(_ b: UInt8) { bytes.append(b) }
   mutating func append<S: Sequence>(contentsOf s: S) where S.Element == UInt8 { bytes.append(contentsOf: s) }
@@ -41,5 +55,9 @@ struct ByteWriter {
   }
   mutating func writeString(_ s: String) { writeBytes(Array(s.utf8)) }
 
-  mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+  mutating func reset() {
+    bytes.removeAll(keepingCapacity: true)
+    drained = 0
+    drainedCRC = 0
+  }
 }

@@ -17,15 +17,39 @@ enum FileIO {
   /// entry is removed. Only tests set it.
   static let failingWrites = Mutex<[String: (countdown: Int, errno: Int32)]>([:])
 
-  /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
-  static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
+  /// The injected failure for a write into `path`'s folder, if a test set one (see `failingWrites`).
+  static func injectedFault(_ path: String) -> Int32? {
     let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-    let fault = failingWrites.withLock { faults -> Int32? in
+    return failingWrites.withLock { faults -> Int32? in
       guard let f = faults[folder] else { return nil }
       faults[folder] = (f.countdown - 1, f.errno)
       return f.countdown <= 1 ? f.errno : nil
     }
-    if let code = fault {
+  }
+
+  /// The CRC-32 of the first `length` bytes of a file, read through a small buffer (no mapping, so checking a
+  /// large file does not grow the process's resident memory).
+  static func crc32(path: String, length: Int) throws(TSearchError) -> UInt32 {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var crc: UInt32 = 0
+    var offset = 0
+    while offset < length {
+      let want = min(buffer.count, length - offset)
+      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(offset)) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { throw .io(path: path, reason: n < 0 ? errorText() : "file shorter than expected") }
+      crc = buffer.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<n]), seed: crc) }
+      offset += n
+    }
+    return crc
+  }
+
+  /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
+  static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
+    if let code = injectedFault(path) {
       // Leave a partial file behind, as a full disk does.
       let partial = code == ENOSPC ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) : -1
       if partial >= 0 {
@@ -185,5 +209,70 @@ extension String {
     while let f = s.first, f.isWhitespace { s.removeFirst() }
     while let l = s.last, l.isWhitespace { s.removeLast() }
     return String(s)
+  }
+}
+
+/// A file written in pieces (what a merge streams its output through), fsynced and closed by `finish`. On any
+/// failure the partial file is removed.
+final class FileSink {
+  let path: String
+  private var fd: Int32
+  private let fault: Int32?
+
+  init(path: String) throws(TSearchError) {
+    self.path = path
+    fault = FileIO.injectedFault(path)
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
+  }
+
+  deinit {
+    if fd >= 0 {
+      close(fd)
+      unlink(path)
+    }
+  }
+
+  func append(_ bytes: [UInt8]) throws(TSearchError) {
+    if let fault {
+      abandon()
+      throw .io(path: path, reason: String(cString: strerror(fault)))
+    }
+    var failure: String?
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = FileIO.errorText()
+          return
+        }
+        offset += n
+      }
+    }
+    if let failure {
+      abandon()
+      throw .io(path: path, reason: failure)
+    }
+  }
+
+  /// Writes the last bytes, fsyncs and closes.
+  func finish(_ last: [UInt8]) throws(TSearchError) {
+    try append(last)
+    var failure: String?
+    if fsync(fd) != 0 { failure = FileIO.errorText() }
+    if close(fd) != 0 && failure == nil { failure = FileIO.errorText() }
+    fd = -1
+    if let failure {
+      unlink(path)
+      throw .io(path: path, reason: failure)
+    }
+  }
+
+  private func abandon() {
+    if fd >= 0 { close(fd) }
+    fd = -1
+    unlink(path)
   }
 }

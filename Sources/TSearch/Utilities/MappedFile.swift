@@ -33,6 +33,15 @@ final class MappedFile: @unchecked Sendable {
     bytes = UnsafeRawBufferPointer(start: p, count: size)
   }
 
+  /// Tells the kernel the pages before `offset` will not be read again soon (a merge reading its inputs in
+  /// order), so that they stop counting in the process's resident memory; a later read maps them in again.
+  func release(upTo offset: Int) {
+    guard let mapping else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let end = min(offset, bytes.count) / page * page
+    if end > 0 { _ = madvise(mapping, end, MADV_DONTNEED) }
+  }
+
   deinit {
     if let mapping { munmap(mapping, bytes.count) }
   }

@@ -154,31 +154,65 @@ struct StoredFieldsReader {
         throw ByteReader.Overrun(offset: e.offset)
       }
       let stored = UnsafeRawBufferPointer(rebasing: file.bytes[e.offset..<(e.offset + e.stored)])
-      let raw: [UInt8]
       switch e.codec {
-      case 0: raw = Array(stored)
-      case 1: raw = try Deflate.decompress(stored, size: e.raw)
+      case 0:
+        return try Self.record(doc - e.firstDoc, in: Array(stored), ensure: { _ in })
+      case 1:
+        // Inflate only as far as the document's record.
+        let inflater = try PartialInflater(stored, size: e.raw)
+        return try Self.record(doc - e.firstDoc, in: { inflater.output }, ensure: inflater.ensure)
       default: throw ByteReader.Overrun(offset: e.offset)
-      }
-      return try raw.withUnsafeBytes { buf in
-        var r = ByteReader(buf)
-        var current = e.firstDoc
-        while true {
-          let count = try r.readInt(limit: 64)
-          var fields: [StoredField: String] = [:]
-          for _ in 0..<count {
-            let tag = try r.readU8()
-            let value = try r.readLengthPrefixed()
-            if current == doc, let f = StoredField(rawValue: tag) {
-              fields[f] = String(decoding: value, as: UTF8.self)
-            }
-          }
-          if current == doc { return fields }
-          current += 1
-        }
       }
     } catch {
       throw .corrupt(file: file.path, reason: "stored document \(doc) does not decode")
+    }
+  }
+
+  private static func record(_ k: Int, in bytes: [UInt8], ensure: (Int) throws -> Void) throws -> [StoredField: String] {
+    try record(k, in: { bytes }, ensure: ensure)
+  }
+
+  /// Record `k` of a block whose bytes `bytes()` become available up to n once `ensure(n)` returned.
+  private static func record(_ k: Int, in bytes: () -> [UInt8], ensure: (Int) throws -> Void) throws
+    -> [StoredField: String]
+  {
+    var at = 0
+    func varint() throws -> Int {
+      var result = 0
+      var shift = 0
+      while true {
+        try ensure(at + 1)
+        let b = bytes()
+        guard at < b.count else { throw ByteReader.Overrun(offset: at) }
+        let byte = b[at]
+        at += 1
+        result |= Int(byte & 0x7F) << shift
+        if byte < 0x80 { return result }
+        shift += 7
+        guard shift < 63 else { throw ByteReader.Overrun(offset: at) }
+      }
+    }
+    var current = 0
+    while true {
+      let count = try varint()
+      guard count <= 64 else { throw ByteReader.Overrun(offset: at) }
+      var fields: [StoredField: String] = [:]
+      for _ in 0..<count {
+        try ensure(at + 1)
+        guard at < bytes().count else { throw ByteReader.Overrun(offset: at) }
+        let tag = bytes()[at]
+        at += 1
+        let length = try varint()
+        try ensure(at + length)
+        let b = bytes()
+        guard length >= 0, at + length <= b.count else { throw ByteReader.Overrun(offset: at) }
+        if current == k, let f = StoredField(rawValue: tag) {
+          fields[f] = b.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[at..<(at + length)]), as: UTF8.self) }
+        }
+        at += length
+      }
+      if current == k { return fields }
+      current += 1
     }
   }
 }

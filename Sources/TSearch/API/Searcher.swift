@@ -205,10 +205,11 @@ public final class Searcher: Sendable {
           hits.append(Hit(id: id, path: stamp.origin, title: "", date: "", byline: "", url: "", score: score, passages: []))
           continue
         }
-        var hit = try makeHit(doc, score: score)
+        // One read of the stored document gives the hit's fields and the text its passages come from.
+        let fields = try storedFields(doc)
+        var hit = makeHit(fields, score: score)
         if options.passagesPerHit > 0 {
-          let text = try storedText(doc)
-          hit.passages = ranker.snippets(text: text, query: pq, limit: options.passagesPerHit)
+          hit.passages = ranker.snippets(text: fields[.text] ?? "", query: pq, limit: options.passagesPerHit)
         }
         hits.append(hit)
       }
@@ -283,8 +284,11 @@ public final class Searcher: Sendable {
   }
 
   private func makeHit(_ doc: Int, score: Double) throws(TSearchError) -> Hit {
-    let f = try storedFields(doc)
-    return Hit(
+    makeHit(try storedFields(doc), score: score)
+  }
+
+  private func makeHit(_ f: [StoredField: String], score: Double) -> Hit {
+    Hit(
       id: f[.id] ?? "", path: f[.path] ?? f[.id] ?? "", title: f[.title] ?? "", date: f[.date] ?? "",
       byline: f[.byline] ?? "", url: f[.url] ?? "", score: score, passages: [])
   }

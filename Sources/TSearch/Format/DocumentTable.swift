@@ -2,10 +2,12 @@
 ///
 /// ```
 /// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount, Date (u32)^DocCount,
-///            SourceOffset (u64)^DocCount, Source^DocCount, Footer
-/// Source   → Id (string), Origin (string), Size (varint), Modified (u64, ns since 1970, two's complement),
-///            ContentHash (u64)
+///            SourceOffset (u64)^DocCount, Source^DocCount, Origin (string)^OriginCount,
+///            OriginOffset (u64)^OriginCount, OriginCount (u32), Footer
+/// Source   → Id (string), OriginNumber (varint: 0 when the id names the file itself, else n for the n-th
+///            Origin), Size (varint), Modified (u64, ns since 1970, two's complement), ContentHash (u64)
 /// ```
+/// (Version 2; version 1 repeated the origin string in every Source.)
 /// `Date` is the document's date as the number YYYYMMDD (0: none), for date-range queries.
 /// `Length` is the number of tokens of the document's text (BM25's document length); `TotalLength` their sum.
 /// `SourceOffset` points at the document's `Source` from the start of the file.
@@ -20,14 +22,33 @@ enum DocumentTableWriter {
     let offsetsStart = w.count
     for _ in lengths { w.writeU64(0) }
     var offsets: [Int] = []
+    // Each distinct origin (a JSONL collection's path) is written once.
+    var originNumbers: [String: Int] = [:]
+    var origins: [String] = []
     for s in sources {
       offsets.append(w.count)
       w.writeString(s.id)
-      w.writeString(s.stamp.origin == s.id ? "" : s.stamp.origin)  // a file's own path is not written twice
+      let origin = s.stamp.origin == s.id ? "" : s.stamp.origin  // a file's own path is not written twice
+      if origin.isEmpty {
+        w.writeVarint(0)
+      } else if let n = originNumbers[origin] {
+        w.writeVarint(n)
+      } else {
+        origins.append(origin)
+        originNumbers[origin] = origins.count
+        w.writeVarint(origins.count)
+      }
       w.writeVarint(s.stamp.size)
       w.writeU64(UInt64(bitPattern: s.stamp.modified))
       w.writeU64(s.stamp.contentHash)
     }
+    var originOffsets: [Int] = []
+    for o in origins {
+      originOffsets.append(w.count)
+      w.writeString(o)
+    }
+    for o in originOffsets { w.writeU64(UInt64(o)) }
+    w.writeU32(UInt32(origins.count))
     var bytes = w.bytes
     for (i, o) in offsets.enumerated() {
       var v = UInt64(o).littleEndian
@@ -49,6 +70,8 @@ struct DocumentTableReader {
   private let lengthsOffset: Int
   private let datesOffset: Int
   private let sourceOffsetsOffset: Int
+  private let originCount: Int
+  private let originOffsetsOffset: Int
 
   init(file: MappedFile) throws(TSearchError) {
     self.file = file
@@ -63,8 +86,14 @@ struct DocumentTableReader {
     lengthsOffset = FileEnvelope.headerSize + 12
     datesOffset = lengthsOffset + docCount * 4
     sourceOffsetsOffset = datesOffset + docCount * 4
-    guard sourceOffsetsOffset + docCount * 8 <= FileEnvelope.headerSize + body.count else {
+    let end = FileEnvelope.headerSize + body.count
+    guard sourceOffsetsOffset + docCount * 8 + 4 <= end else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
+    }
+    originCount = Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: end - 4, as: UInt32.self)))
+    originOffsetsOffset = end - 4 - originCount * 8
+    guard originOffsetsOffset >= sourceOffsetsOffset + docCount * 8 else {
+      throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
     }
   }
 
@@ -82,14 +111,15 @@ struct DocumentTableReader {
   func source(_ doc: Int) throws(TSearchError) -> (id: String, stamp: SourceStamp) {
     let o = Int(
       UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: sourceOffsetsOffset + doc * 8, as: UInt64.self)))
-    let end = file.bytes.count - FileEnvelope.footerSize
+    let end = originOffsetsOffset
     guard o >= sourceOffsetsOffset + docCount * 8, o < end else {
       throw .corrupt(file: file.path, reason: "source record of document \(doc) out of bounds")
     }
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
-      let origin = try r.readString()  // empty: the document's own id names its file
+      let number = try r.readInt(limit: originCount)  // 0: the document's own id names its file
+      let origin = number == 0 ? "" : try originName(number - 1)
       let size = try r.readVarint()
       let modified = Int64(bitPattern: try r.readU64())
       let hash = try r.readU64()
@@ -97,5 +127,13 @@ struct DocumentTableReader {
     } catch {
       throw .corrupt(file: file.path, reason: "source record of document \(doc) does not decode")
     }
+  }
+
+  private func originName(_ i: Int) throws -> String {
+    let o = Int(
+      UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: originOffsetsOffset + i * 8, as: UInt64.self)))
+    guard o >= sourceOffsetsOffset + docCount * 8, o < originOffsetsOffset else { throw ByteReader.Overrun(offset: o) }
+    var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<originOffsetsOffset]), offset: o)
+    return try r.readString()
   }
 }

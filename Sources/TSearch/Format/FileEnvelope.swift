@@ -108,10 +108,11 @@ enum FileKind: String, CaseIterable {
   /// `<segment>_<gen>.del`: deleted documents of a segment.
   case deletions = "DELS"
 
-  /// Version 2 of postings and positions: 128-document blocks, bit-packed, with skip data (format 1 was varints).
+  /// Version 2 of postings and positions: 128-document blocks, bit-packed, with skip data (format 1 was varints);
+  /// of the document table: each distinct origin written once.
   var version: UInt16 {
     switch self {
-    case .postings, .positions: return 2
+    case .postings, .positions, .documents: return 2
     default: return 1
     }
   }

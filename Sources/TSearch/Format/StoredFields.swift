@@ -39,6 +39,15 @@ struct StoredFieldsWriter {
 
   init() { FileEnvelope.writeHeader(&w, kind: .store) }
 
+  /// Bytes held: the compressed output so far and the raw blocks waiting to be compressed.
+  var memoryBytes: Int { w.capacity + index.capacity + pendingBytes + block.capacity }
+
+  /// Adds a document, compressing the waiting blocks once they hold `compressEvery` raw bytes.
+  mutating func add(fields: [(StoredField, String)], compressEvery: Int) throws {
+    try add(fields: fields)
+    if pendingBytes >= compressEvery { try compressPending() }
+  }
+
   mutating func add(fields: [(StoredField, String)]) throws {
     if block.count == 0 { blockFirstDoc = docCount }
     block.writeVarint(fields.count)

@@ -28,7 +28,12 @@ struct SegmentBuilder {
   private(set) var docLengths: [UInt32] = []
   /// Each document's date as YYYYMMDD, 0 for none.
   private(set) var docDates: [UInt32] = []
-  private(set) var docs: [StoredDocument] = []
+  /// Each document's id and source stamp (the document table's records).
+  private(set) var docs: [(id: String, stamp: SourceStamp)] = []
+  /// The stored fields, compressed block by block as documents arrive (the text is not held twice).
+  private(set) var store = StoredFieldsWriter()
+  /// A compression failure, reported by the flush.
+  private(set) var storeFailure: String?
   private(set) var estimatedBytes = 0
 
   var docCount: Int { docLengths.count }
@@ -36,11 +41,8 @@ struct SegmentBuilder {
 
   func key(_ id: Int) -> ArraySlice<UInt8> { keyBytes[keyStarts[id]..<keyStarts[id + 1]] }
 
-  struct StoredDocument {
-    var id: String
-    var fields: [(StoredField, String)]
-    var source: SourceStamp
-  }
+  /// Raw stored bytes compressed at once while documents are added (on every core).
+  static let compressEvery = 1 << 20
 
   /// Adds a document; returns its number in this segment.
   @discardableResult
@@ -187,7 +189,8 @@ struct SegmentBuilder {
     keyStarts.append(keyBytes.count)
     keyHashes.append(hash)
     terms.append(TermPostings())
-    estimatedBytes += key.count + 112
+    // The key, its start and hash, the term's record and its two buffers' headers, two table slots.
+    estimatedBytes += key.count + 16 + MemoryLayout<TermPostings>.stride + 2 * 32 + 8
     if (id + 1) * 2 > table.count {
       // Grow: twice the slots, every id placed again.
       table = [Int32](repeating: 0, count: table.count * 2)
@@ -233,8 +236,13 @@ struct SegmentBuilder {
       (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
       (.byline, doc.byline), (.url, doc.url), (.language, doc.language),
     ].filter { !$0.1.isEmpty }
-    docs.append(StoredDocument(id: doc.id, fields: fields, source: doc.source))
-    estimatedBytes += doc.text.utf8.count + doc.id.utf8.count + 64
+    docs.append((doc.id, doc.source))
+    let storeBefore = store.memoryBytes
+    do { try store.add(fields: fields, compressEvery: Self.compressEvery) } catch {
+      storeFailure = "\(error)"
+    }
+    // The stored blocks (raw until compressed), the id, source and per-document arrays.
+    estimatedBytes += store.memoryBytes - storeBefore + doc.id.utf8.count + doc.source.origin.utf8.count + 96
     return Int(docNum)
   }
 
@@ -243,7 +251,7 @@ struct SegmentBuilder {
   private static func record(_ docNum: UInt32, into t: inout TermPostings, _ positions: UnsafeBufferPointer<UInt32>)
     -> Int
   {
-    let before = t.postings.count + t.positions.count
+    let before = t.postings.capacity + t.positions.capacity
     let delta = t.docFreq == 0 ? docNum : docNum - t.lastDoc
     let freq = positions.count
     // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
@@ -261,7 +269,7 @@ struct SegmentBuilder {
     t.lastDoc = docNum
     t.docFreq += 1
     t.totalFreq += UInt64(freq)
-    return t.postings.count + t.positions.count - before
+    return t.postings.capacity + t.positions.capacity - before
   }
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for

@@ -5,27 +5,39 @@ enum SegmentWriter {
   /// Writes `builder` as segment `name` in `dir`. The inverted files (terms, postings, positions) and the
   /// stored text are encoded at the same time on two threads.
   static func write(_ builder: SegmentBuilder, name: String, dir: String) throws(TSearchError) {
-    nonisolated(unsafe) var inverted: (dict: [UInt8], postings: [UInt8], positions: [UInt8]) = ([], [], [])
+    let postingsPath = "\(dir)/\(name).\(FileKind.postings.fileExtension)"
+    let positionsPath = "\(dir)/\(name).\(FileKind.positions.fileExtension)"
+    nonisolated(unsafe) var inverted: Result<[UInt8], TSearchError> = .success([])
     nonisolated(unsafe) var stored: Result<[UInt8], TSearchError> = .success([])
     nonisolated(unsafe) let b = builder
     DispatchQueue.concurrentPerform(iterations: 2) { part in
       if part == 0 {
-        inverted = encodeInverted(b)
+        do {
+          inverted = .success(try encodeInverted(b, postingsPath: postingsPath, positionsPath: positionsPath))
+        } catch let error as TSearchError {
+          inverted = .failure(error)
+        } catch {
+          inverted = .failure(.io(path: postingsPath, reason: "\(error)"))
+        }
       } else {
         stored = encodeStore(b, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
       }
     }
+    let dictionary = try inverted.get()
     let storeBytes = try stored.get()
     let docTable = DocumentTableWriter.write(
-      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs.map { ($0.id, $0.source) })
-    try FileIO.writeDurably(inverted.dict, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
-    try FileIO.writeDurably(inverted.postings, to: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
-    try FileIO.writeDurably(inverted.positions, to: "\(dir)/\(name).\(FileKind.positions.fileExtension)")
+      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
+    try FileIO.writeDurably(dictionary, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
     try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
     try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
   }
 
-  private static func encodeInverted(_ builder: SegmentBuilder) -> ([UInt8], [UInt8], [UInt8]) {
+  /// Writes the postings and positions files (streamed out every 4 MiB); returns the term dictionary's bytes.
+  private static func encodeInverted(_ builder: SegmentBuilder, postingsPath: String, positionsPath: String)
+    throws(TSearchError) -> [UInt8]
+  {
+    let postingsSink = try FileSink(path: postingsPath)
+    let positionsSink = try FileSink(path: positionsPath)
     var dict = TermDictionaryWriter()
     var postings = ByteWriter()
     var positions = ByteWriter()
@@ -49,16 +61,20 @@ enum SegmentWriter {
         postingsLength: postings.count - postingsStart, positionsOffset: positionsStart,
         positionsLength: positions.count - positionsStart)
       dict.add(key: Array(builder.key(id)), info: info)
+      if postings.bytes.count >= 4 << 20 { try postings.drain(into: postingsSink) }
+      if positions.bytes.count >= 4 << 20 { try positions.drain(into: positionsSink) }
     }
     FileEnvelope.writeFooter(&postings)
     FileEnvelope.writeFooter(&positions)
-    return (dict.finish(), postings.bytes, positions.bytes)
+    try postingsSink.finish(postings.bytes)
+    try positionsSink.finish(positions.bytes)
+    return dict.finish()
   }
 
   private static func encodeStore(_ builder: SegmentBuilder, path: String) -> Result<[UInt8], TSearchError> {
-    var store = StoredFieldsWriter()
+    if let failure = builder.storeFailure { return .failure(.io(path: path, reason: "compression failed: \(failure)")) }
+    var store = builder.store
     do {
-      for d in builder.docs { try store.add(fields: d.fields) }
       return .success(try store.finish())
     } catch {
       return .failure(.io(path: path, reason: "compression failed: \(error)"))

@@ -8,6 +8,9 @@ struct ByteWriter {
 
   init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+  /// Bytes of memory the buffer holds (its capacity), for memory accounting.
+  var capacity: Int { bytes.capacity }
+
   /// Bytes written so far, drained ones included: the offset of the next byte in the file.
   var count: Int { drained + bytes.count }
 

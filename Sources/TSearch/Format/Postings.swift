@@ -358,6 +358,10 @@ final class PostingsCursor {
     return b < blockCount ? b : nil
   }
 
+  /// The last document of block `b` (for a single-block term, the segment's last document number).
+  @inline(__always)
+  func lastDoc(ofBlock b: Int) -> UInt32 { lastDocs[b] }
+
   private func load(_ b: Int) throws(TSearchError) {
     let size = PostingsFormat.blockSize
     let n = b == blockCount - 1 ? docFreq - b * size : size

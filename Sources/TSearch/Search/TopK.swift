@@ -119,6 +119,18 @@ final class TermScorer {
     guard let b = cursor.blockIndex(covering: target) else { return 0 }
     return blockBounds[b]
   }
+
+  /// A bound on this term's score for every document in `start..<end`: the largest bound of the blocks that
+  /// overlap the range (0 when none does). Decodes nothing.
+  func bound(from start: UInt32, to end: UInt32) -> Double {
+    guard var b = cursor.blockIndex(covering: start) else { return 0 }
+    var best = blockBounds[b]
+    while b + 1 < cursor.blockCount && cursor.lastDoc(ofBlock: b) < end - 1 {
+      b += 1
+      best = max(best, blockBounds[b])
+    }
+    return best
+  }
 }
 
 /// Top-k evaluation of the query shapes that do not need whole result lists: a disjunction of terms (one word,
@@ -385,6 +397,17 @@ struct TopKSearch {
       for i in firstEssential..<n where cur[i] < start { start = cur[i] }
       if start == PostingsCursor.end { break }
       let end = UInt32(min(Int(PostingsCursor.end), Int(start) + w))
+      if threshold > -Double.infinity {
+        // Block-max: when no document of the window can beat the threshold by the skip data's bounds of every
+        // term, the whole window is skipped undecoded.
+        var windowBound = 0.0
+        for i in 0..<n where cur[i] < end { windowBound += scorers[i].bound(from: max(start, cur[i]), to: end) }
+        if windowBound <= threshold {
+          for i in firstEssential..<n where cur[i] < end { cur[i] = try scorers[i].cursor.advance(to: end) }
+          top.exact = false
+          continue
+        }
+      }
       for i in firstEssential..<n where cur[i] < end {
         let scorer = scorers[i]
         let cursor = scorer.cursor

@@ -323,6 +323,33 @@ final class PostingsCursor {
     }
   }
 
+  /// Calls `body(doc, freq)` for every document from the current one up to (not including) `limit`, block by
+  /// block over the decoded arrays, and leaves the cursor on the first document ≥ `limit` (or `end`).
+  @inline(__always)
+  func scan(below limit: UInt32, _ body: (UInt32, UInt32) -> Void) throws(TSearchError) {
+    while true {
+      var i = st.pointee.index
+      let n = st.pointee.count
+      while i < n && docs[i] < limit {
+        body(docs[i], freqs[i])
+        i += 1
+      }
+      if i < n {
+        st.pointee.index = i
+        st.pointee.doc = docs[i]
+        return
+      }
+      if st.pointee.block + 1 < blockCount {
+        try load(st.pointee.block + 1)
+        if st.pointee.doc >= limit { return }
+      } else {
+        st.pointee.index = n
+        st.pointee.doc = Self.end
+        return
+      }
+    }
+  }
+
   /// Moves to the first document ≥ `target` (or `end`); returns it.
   @discardableResult
   func advance(to target: UInt32) throws(TSearchError) -> UInt32 {

@@ -106,6 +106,12 @@ final class TermScorer {
   var usesTextLength: Bool { usesLength }
   private let fixedNorm: Double
 
+  /// The score of a document with this frequency, given its text length normalisation (ignored for other fields).
+  @inline(__always)
+  func score(freq: UInt32, textNorm: Double) -> Double {
+    Self.apply(bm25.tfNorm(tf: Double(freq), norm: usesLength ? textNorm : fixedNorm), idf, weight)
+  }
+
   /// The score of the current document, given its text length normalisation (`BM25.norm`; computed once per
   /// document for all of its terms). The same value as `score(doc:freq:)`.
   @inline(__always)
@@ -414,10 +420,10 @@ struct TopKSearch {
         let part = slotOf[i]
         let bit = UInt32(1) << UInt32(part)
         let column = parts + part * w
-        var d = cur[i]
-        while d < end {
+        let usesLength = scorer.usesTextLength
+        try cursor.scan(below: end) { d, freq in
           let slot = Int(d - start)
-          let v = scorer.score(textNorm: scorer.usesTextLength ? norm(d) : 0)
+          let v = scorer.score(freq: freq, textNorm: usesLength ? norm(d) : 0)
           if mask[slot] == 0 {
             seen[slot >> 6] |= 1 << UInt64(slot & 63)
             partial[slot] = v
@@ -426,9 +432,8 @@ struct TopKSearch {
           }
           mask[slot] |= bit
           column[slot] = v
-          try cursor.next()
-          d = cursor.doc
         }
+        let d = cursor.doc
         cur[i] = d
       }
       for word in 0..<(w / 64) {

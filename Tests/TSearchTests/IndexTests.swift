@@ -180,6 +180,19 @@ import Testing
     guard case .formatTooNew(_, let version, _) = error else { Issue.record("\(String(describing: error))"); return }
     #expect(version == 9)
   }
+
+  /// Postings of format 1 (before the block format) are refused with a message that says what to do.
+  @Test func olderPostingsFormatAsksForARebuild() throws {
+    let error = try corruptIndex { path in
+      let file = path + "/seg1.pst"
+      var data = try Data(contentsOf: URL(fileURLWithPath: file))
+      data[8] = 1
+      try data.write(to: URL(fileURLWithPath: file))
+    }
+    guard case .formatTooOld(let file, 1, 2) = error else { Issue.record("\(String(describing: error))"); return }
+    #expect(file.hasSuffix("seg1.pst"))
+    #expect(error?.description.contains("tsearch rebuild") == true)
+  }
 }
 
 /// `IndexWriter.add(contentsOf:)` analyzes in the background: the order of operations must still hold.

@@ -6,6 +6,9 @@ public enum TSearchError: Error, Sendable, Equatable, CustomStringConvertible {
   case corrupt(file: String, reason: String)
   /// An index file was written by a newer version of tsearch than this one.
   case formatTooNew(file: String, version: Int, supported: Int)
+  /// An index file was written by an older version of tsearch in a format this one no longer reads; the index
+  /// must be rebuilt from its sources (`tsearch rebuild`).
+  case formatTooOld(file: String, version: Int, supported: Int)
   /// The folder holds no index (no `MANIFEST`).
   case noIndex(path: String)
   /// Another writer holds the index's write lock.
@@ -21,6 +24,10 @@ public enum TSearchError: Error, Sendable, Equatable, CustomStringConvertible {
     case .corrupt(let file, let reason): return "\(file): index file is corrupt: \(reason)"
     case .formatTooNew(let file, let version, let supported):
       return "\(file): format version \(version) is newer than this tsearch supports (\(supported)); upgrade tsearch"
+    case .formatTooOld(let file, let version, let supported):
+      return
+        "\(file): format version \(version) was written by an older tsearch (this one reads \(supported)); "
+        + "run `tsearch rebuild` to re-index the sources"
     case .noIndex(let path): return "\(path): no index here (no MANIFEST); create one with `tsearch index PATH…`"
     case .locked(let holder): return "the index is locked by another writer (\(holder))"
     case .syntax(let column, let message): return "\(message) at column \(column)"

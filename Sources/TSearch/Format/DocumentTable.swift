@@ -7,7 +7,8 @@
 /// Source   → Id (string), OriginNumber (varint: 0 when the id names the file itself, else n for the n-th
 ///            Origin), Size (varint), Modified (u64, ns since 1970, two's complement), ContentHash (u64)
 /// ```
-/// (Version 2; version 1 repeated the origin string in every Source.)
+/// (Version 2. Version 1, still read so that `tsearch rebuild` can re-index an old index from its sources, had no
+/// origin table and an Origin string in place of OriginNumber.)
 /// `Date` is the document's date as the number YYYYMMDD (0: none), for date-range queries.
 /// `Length` is the number of tokens of the document's text (BM25's document length); `TotalLength` their sum.
 /// `SourceOffset` points at the document's `Source` from the start of the file.
@@ -72,10 +73,12 @@ struct DocumentTableReader {
   private let sourceOffsetsOffset: Int
   private let originCount: Int
   private let originOffsetsOffset: Int
+  private let version: UInt16
 
   init(file: MappedFile) throws(TSearchError) {
     self.file = file
-    let body = try FileEnvelope.verify(file, kind: .documents, checksum: false)
+    let body = try FileEnvelope.verify(file, kind: .documents, checksum: false, oldest: 1)
+    version = FileEnvelope.version(of: file)
     var r = ByteReader(body)
     do {
       docCount = Int(try r.readU32())
@@ -87,11 +90,12 @@ struct DocumentTableReader {
     datesOffset = lengthsOffset + docCount * 4
     sourceOffsetsOffset = datesOffset + docCount * 4
     let end = FileEnvelope.headerSize + body.count
-    guard sourceOffsetsOffset + docCount * 8 + 4 <= end else {
+    guard sourceOffsetsOffset + docCount * 8 + (version == 1 ? 0 : 4) <= end else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
     }
-    originCount = Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: end - 4, as: UInt32.self)))
-    originOffsetsOffset = end - 4 - originCount * 8
+    originCount =
+      version == 1 ? 0 : Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: end - 4, as: UInt32.self)))
+    originOffsetsOffset = version == 1 ? end : end - 4 - originCount * 8
     guard originOffsetsOffset >= sourceOffsetsOffset + docCount * 8 else {
       throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
     }
@@ -118,8 +122,13 @@ struct DocumentTableReader {
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
-      let number = try r.readInt(limit: originCount)  // 0: the document's own id names its file
-      let origin = number == 0 ? "" : try originName(number - 1)
+      let origin: String
+      if version == 1 {
+        origin = try r.readString()
+      } else {
+        let number = try r.readInt(limit: originCount)  // 0: the document's own id names its file
+        origin = number == 0 ? "" : try originName(number - 1)
+      }
       let size = try r.readVarint()
       let modified = Int64(bitPattern: try r.readU64())
       let hash = try r.readU64()

@@ -34,8 +34,9 @@ enum FileEnvelope {
   /// `openChecksumLimit` bytes, so that opening an index costs at most a bounded amount whatever its size (a
   /// search touches only the pages it needs); larger files are checked in full by `tsearch check` and on every
   /// segment a merge reads, and every read of them is bounds-checked.
-  static func verify(_ file: MappedFile, kind: FileKind, checksum: Bool = true) throws(TSearchError)
-    -> UnsafeRawBufferPointer
+  /// `oldest` is the oldest version the caller still reads (the current one unless it says otherwise).
+  static func verify(_ file: MappedFile, kind: FileKind, checksum: Bool = true, oldest: UInt16? = nil)
+    throws(TSearchError) -> UnsafeRawBufferPointer
   {
     let b = file.bytes
     let name = file.path
@@ -50,11 +51,8 @@ enum FileEnvelope {
     if version > kind.version {
       throw .formatTooNew(file: name, version: Int(version), supported: Int(kind.version))
     }
-    guard version == kind.version else {
-      throw .corrupt(
-        file: name,
-        reason: "\(kind.rawValue) version \(version) was written by an older tsearch (this one reads \(kind.version)); "
-          + "run `tsearch rebuild` to re-index the sources")
+    guard version >= (oldest ?? kind.version) else {
+      throw .formatTooOld(file: name, version: Int(version), supported: Int(kind.version))
     }
     let footer = b.count - footerSize
     guard b[(footer + 8)..<(footer + 12)].elementsEqual(footerMagic) else {
@@ -67,6 +65,9 @@ enum FileEnvelope {
     if checksum || b.count <= openChecksumLimit { try verifyChecksum(file) }
     return UnsafeRawBufferPointer(rebasing: b[headerSize..<footer])
   }
+
+  /// The version in a file's header (the envelope must have been checked).
+  static func version(of file: MappedFile) -> UInt16 { UInt16(file.bytes[8]) | UInt16(file.bytes[9]) << 8 }
 
   /// Compares the stored CRC-32 with the file's bytes (the envelope must have been checked).
   static func verifyChecksum(_ file: MappedFile) throws(TSearchError) {

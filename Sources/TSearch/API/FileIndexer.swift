@@ -55,9 +55,20 @@ public struct FileIndexer {
     var byOrigin: [String: [String]] = [:]
     for (id, stamp) in committed { byOrigin[stamp.origin.isEmpty ? id : stamp.origin, default: []].append(id) }
 
+    // Loaded documents go to the writer in batches (analyzed on every core); a pending batch is handed over
+    // before any delete or collection, so the order of operations is kept.
+    var pending: [Document] = []
+    var pendingBytes = 0
+    func handOver() throws(TSearchError) {
+      guard !pending.isEmpty else { return }
+      try writer.add(contentsOf: pending)
+      pending.removeAll(keepingCapacity: true)
+      pendingBytes = 0
+    }
     for (i, path) in found.files.enumerated() {
       defer { progress?(i + 1, found.files.count) }
       if path.lowercased().hasSuffix(".jsonl") {
+        try handOver()
         try indexCollection(path, ids: byOrigin[path] ?? [], existing: existing, writer, &summary)
         continue
       }
@@ -76,6 +87,7 @@ public struct FileIndexer {
         summary.warnings.append("\(path): skipped: \(reason)")
         summary.skipped += 1
         if old != nil {
+          try handOver()
           try writer.delete(id: path)
           summary.removed += 1
         }
@@ -84,10 +96,13 @@ public struct FileIndexer {
         var doc = doc
         doc.id = path
         doc.source = contents.stamp
-        try writer.add(doc)
+        pendingBytes += doc.text.utf8.count + 256
+        pending.append(doc)
+        if pendingBytes >= Self.batchBytes { try handOver() }
         if old == nil { summary.added += 1 } else { summary.updated += 1 }
       }
     }
+    try handOver()
     // Documents from the walked folders (or the files named) whose files are gone. A folder that is gone
     // altogether is matched by its absolute path.
     var roots = found.roots.map { $0.hasSuffix("/") ? $0 : $0 + "/" }

@@ -192,9 +192,10 @@ final class PostingsCursor {
   let blockCount: Int
   /// Per block (from the skip table; for a single block only `lastDocs`): last doc, where its DocBlock and
   /// PosBlock start (one more entry: where the last ends), MaxFreq, MinLength.
-  private let lastDocs: [UInt32]
-  private let docStarts: [Int]
-  private let posStarts: [Int]
+  /// (Raw buffers, not arrays: reading an array stored in a class costs a retain and a release per access.)
+  private let lastDocs: UnsafeMutablePointer<UInt32>
+  private let docStarts: UnsafeMutablePointer<Int>
+  private let posStarts: UnsafeMutablePointer<Int>
   let maxFreqs: [UInt32]
   let minLengths: [UInt32]
 
@@ -269,9 +270,12 @@ final class PostingsCursor {
       docStarts = [info.postingsOffset, termEnd]
       posStarts = [info.positionsOffset, posEnd]
     }
-    self.lastDocs = lastDocs
-    self.docStarts = docStarts
-    self.posStarts = posStarts
+    self.lastDocs = .allocate(capacity: lastDocs.count)
+    self.lastDocs.initialize(from: lastDocs, count: lastDocs.count)
+    self.docStarts = .allocate(capacity: docStarts.count)
+    self.docStarts.initialize(from: docStarts, count: docStarts.count)
+    self.posStarts = .allocate(capacity: posStarts.count)
+    self.posStarts.initialize(from: posStarts, count: posStarts.count)
     self.maxFreqs = maxFreqs
     self.minLengths = minLengths
     st = .allocate(capacity: 1)
@@ -287,6 +291,9 @@ final class PostingsCursor {
   }
 
   deinit {
+    lastDocs.deallocate()
+    docStarts.deallocate()
+    posStarts.deallocate()
     st.deallocate()
     docs.deallocate()
     freqs.deallocate()
@@ -442,7 +449,6 @@ final class PostingsCursor {
   /// for positions again.
   func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
     if st.pointee.positionsBlock != st.pointee.block { try preparePositions() }
-    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
     let i = st.pointee.index
     let s = positionStarts[i]
     let e = positionStarts[i + 1]
@@ -454,7 +460,7 @@ final class PostingsCursor {
         let n = min(size, total - c * size)
         let at = chunkOffsets[c]
         let bits = Int(posData[at])
-        guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= blockEnd else { throw bad }
+        guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= blockEnd else { throw positionsError() }
         BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: deltas + c * size)
         chunkDecoded[c] = true
       }
@@ -469,8 +475,13 @@ final class PostingsCursor {
       p += UInt64(deltas[k])
       out[k - s] = UInt32(truncatingIfNeeded: p)
     }
-    guard p <= UInt64(UInt32.max) else { throw bad }
+    guard p <= UInt64(UInt32.max) else { throw positionsError() }
     return UnsafeBufferPointer(start: out, count: e - s)
+  }
+
+  /// Made only when thrown (building it eagerly cost a retain of the path on every call).
+  private func positionsError() -> TSearchError {
+    .corrupt(file: posPath, reason: "positions of a term do not decode")
   }
 
   /// Per-document starts of the block's positions; for a packed block the chunk table (walking the chunks'

@@ -389,6 +389,10 @@ struct TopKSearch {
       while firstEssential < n && upTo[firstEssential] <= threshold { firstEssential += 1 }
     }
     refresh(top)
+    // Guaranteed references for the per-candidate calls (the arrays keep the objects alive).
+    let refs = scorers.map { Unmanaged.passUnretained($0) }
+    let cursorRefs = scorers.map { Unmanaged.passUnretained($0.cursor) }
+    defer { withExtendedLifetime(scorers) {} }
     var cur = scorers.map { $0.cursor.doc }
     let slotOf = scorers.map { 2 * $0.clause + ($0.isTitle ? 1 : 0) }
     let lengths = segment.documents
@@ -407,9 +411,9 @@ struct TopKSearch {
         // Block-max: when no document of the window can beat the threshold by the skip data's bounds of every
         // term, the whole window is skipped undecoded.
         var windowBound = 0.0
-        for i in 0..<n where cur[i] < end { windowBound += scorers[i].bound(from: max(start, cur[i]), to: end) }
+        for i in 0..<n where cur[i] < end { windowBound += refs[i].bound(from: max(start, cur[i]), to: end) }
         if windowBound <= threshold {
-          for i in firstEssential..<n where cur[i] < end { cur[i] = try scorers[i].cursor.advance(to: end) }
+          for i in firstEssential..<n where cur[i] < end { cur[i] = try cursorRefs[i].advance(to: end) }
           top.exact = false
           continue
         }
@@ -451,7 +455,7 @@ struct TopKSearch {
           if firstEssential > 0 {
             var acc = 0.0
             for i in 0..<firstEssential {
-              acc += cur[i] > candidate ? 0 : scorers[i].bound(at: candidate)
+              acc += cur[i] > candidate ? 0 : refs[i].bound(at: candidate)
               blockBound[i] = acc
             }
             var textNorm = -1.0
@@ -460,10 +464,10 @@ struct TopKSearch {
                 pruned = true
                 break
               }
-              if cur[i] < candidate { cur[i] = try scorers[i].cursor.advance(to: candidate) }
+              if cur[i] < candidate { cur[i] = try cursorRefs[i].advance(to: candidate) }
               if cur[i] == candidate {
                 if textNorm < 0 { textNorm = norm(candidate) }
-                let v = scorers[i].score(textNorm: textNorm)
+                let v = refs[i].score(textNorm: textNorm)
                 p += v
                 m |= UInt32(1) << UInt32(slotOf[i])
                 parts[slotOf[i] * w + slot] = v
@@ -552,6 +556,25 @@ struct TopKSearch {
       }
     }
   }
+}
+
+extension Unmanaged where Instance == PostingsCursor {
+  /// `advance(to:)` through a guaranteed reference (no retain and release; the owner keeps the cursor alive).
+  @inline(__always)
+  fileprivate func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
+    do { return try _withUnsafeGuaranteedRef { try $0.advance(to: target) } } catch { throw error as! TSearchError }
+  }
+}
+
+extension Unmanaged where Instance == TermScorer {
+  @inline(__always)
+  fileprivate func bound(at target: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.bound(at: target) } }
+  @inline(__always)
+  fileprivate func bound(from start: UInt32, to end: UInt32) -> Double {
+    _withUnsafeGuaranteedRef { $0.bound(from: start, to: end) }
+  }
+  @inline(__always)
+  fileprivate func score(textNorm: Double) -> Double { _withUnsafeGuaranteedRef { $0.score(textNorm: textNorm) } }
 }
 
 /// A cursor reached without reference counting, while its owner keeps it alive.

@@ -314,3 +314,56 @@ import Testing
     }
   }
 }
+
+/// Damaged postings whose checksum was made to match (what a large file, whose checksum is not verified on open,
+/// can hold): searching must give results or a `corrupt` error, never crash.
+@Suite struct DamagedPostingsTests {
+  @Test func searchesSurviveDamageWithAValidChecksum() throws {
+    let dir = TemporaryDirectory()
+    let index = try SearchIndex.create(at: dir.path + "/index")
+    let writer = try index.writer()
+    var rng = TopKTests.SplitMix(state: 3)
+    for d in 0..<600 {
+      let words = (0..<Int.random(in: 5..<60, using: &rng)).map { _ in TopKTests.word(&rng) }
+      try writer.add(Document(id: "d\(d)", text: words.joined(separator: " "), title: words.prefix(3).joined(separator: " ")))
+    }
+    try writer.commit()
+    let path = dir.path + "/index"
+    let queries = ["w0x", "w1x w2x w3x", "\"w0x w1x\"", "\"w0x w2x\"~2", "w1x*", "w3x~1", "w0x -w1x"]
+    var errors = 0
+    var answered = 0
+    for ext in ["pst", "pos"] {
+      let file = path + "/seg1.\(ext)"
+      let pristine = try Data(contentsOf: URL(fileURLWithPath: file))
+      for round in 0..<60 {
+        var bytes = [UInt8](pristine)
+        let bodyEnd = bytes.count - FileEnvelope.footerSize
+        for _ in 0..<(1 + round % 4) {
+          let at = Int.random(in: FileEnvelope.headerSize..<bodyEnd, using: &rng)
+          bytes[at] = UInt8.random(in: 0...255, using: &rng)
+        }
+        // A checksum that matches the damage.
+        let crc = Checksum.crc32(Array(bytes[0..<(bodyEnd + 12)]))
+        withUnsafeBytes(of: crc.littleEndian) { for k in 0..<4 { bytes[bodyEnd + 12 + k] = $0[k] } }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        do {
+          let s = try SearchIndex.open(at: path).searcher()
+          for q in queries {
+            do {
+              _ = try s.search(q, options: SearchOptions(limit: 10, passagesPerHit: 1))
+              answered += 1
+            } catch let e {
+              guard case .corrupt = e else { Issue.record("\(q): \(e)"); continue }
+              errors += 1
+            }
+          }
+        } catch {
+          errors += 1
+        }
+      }
+      try pristine.write(to: URL(fileURLWithPath: file))
+    }
+    #expect(errors > 0 && answered > 0, "errors \(errors), answered \(answered)")
+    #expect(IndexChecker(path: path).run().problems.isEmpty)
+  }
+}

@@ -5,6 +5,7 @@ internal import CLibXML2
 enum LibXML2 {
   /// Parses `bytes` decoded from `encoding` (an IANA name libxml2's iconv knows, e.g. "UTF-8", "windows-1252").
   static func parse(_ bytes: [UInt8], encoding: String) -> HTMLTree? {
+    _ = initialized
     silenceErrors()
     let options =
       Int32(HTML_PARSE_RECOVER.rawValue) | Int32(HTML_PARSE_NOERROR.rawValue) | Int32(HTML_PARSE_NOWARNING.rawValue)
@@ -22,6 +23,10 @@ enum LibXML2 {
     guard let root = xmlDocGetRootElement(doc) else { return HTMLTree() }
     return copy(root)
   }
+
+  /// libxml2 must be initialised once before threads parse at the same time (each parse has its own context and
+  /// the error handler below is per thread).
+  private static let initialized: Void = { xmlInitParser() }()
 
   /// libxml2 would print parse and encoding errors on stderr: a structured handler that ignores them takes
   /// precedence over its printing default.

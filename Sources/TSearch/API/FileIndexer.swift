@@ -65,42 +65,49 @@ public struct FileIndexer {
       pending.removeAll(keepingCapacity: true)
       pendingBytes = 0
     }
-    for (i, path) in found.files.enumerated() {
-      defer { progress?(i + 1, found.files.count) }
-      if path.lowercased().hasSuffix(".jsonl") {
+    // Files are read and loaded (extraction, the costly part for HTML) on every core, a chunk at a time; the
+    // outcomes are then applied in the files' order.
+    let files = found.files
+    var next = 0
+    while next < files.count {
+      if files[next].lowercased().hasSuffix(".jsonl") {
         try handOver()
-        try indexCollection(path, ids: byOrigin[path] ?? [], existing: existing, writer, &summary)
+        try indexCollection(files[next], ids: byOrigin[files[next]] ?? [], existing: existing, writer, &summary)
+        next += 1
+        progress?(next, files.count)
         continue
       }
-      let old = existing[path]
-      if let old, let now = FileContents.stamp(path), now.size == old.size, now.modified == old.modified {
-        summary.unchanged += 1
-        continue
+      var chunkEnd = next
+      while chunkEnd < files.count && chunkEnd - next < Self.loadChunk && !files[chunkEnd].lowercased().hasSuffix(".jsonl") {
+        chunkEnd += 1
       }
-      guard let contents = read(path, &summary) else { continue }
-      if let old, old.contentHash == contents.stamp.contentHash, old.size == contents.stamp.size {
-        summary.unchanged += 1  // touched, not changed
-        continue
-      }
-      switch load(contents) {
-      case .skipped(let reason):
-        summary.warnings.append("\(path): skipped: \(reason)")
-        summary.skipped += 1
-        if old != nil {
-          try handOver()
-          try writer.delete(id: path)
-          summary.removed += 1
+      let outcomes = loadConcurrently(Array(files[next..<chunkEnd]), existing: existing)
+      for (k, outcome) in outcomes.enumerated() {
+        let path = files[next + k]
+        switch outcome {
+        case .unchanged:
+          summary.unchanged += 1
+        case .unreadable(let warning):
+          summary.warnings.append(warning)
+          summary.skipped += 1
+        case .skipped(let reason, let hadOld):
+          summary.warnings.append("\(path): skipped: \(reason)")
+          summary.skipped += 1
+          if hadOld {
+            try handOver()
+            try writer.delete(id: path)
+            summary.removed += 1
+          }
+        case .document(let doc, let warning, let isNew):
+          if let warning { summary.warnings.append("\(path): \(warning)") }
+          pendingBytes += doc.text.utf8.count + 256
+          pending.append(doc)
+          if pendingBytes >= Self.batchBytes { try handOver() }
+          if isNew { summary.added += 1 } else { summary.updated += 1 }
         }
-      case .document(let doc, let warning):
-        if let warning { summary.warnings.append("\(path): \(warning)") }
-        var doc = doc
-        doc.id = path
-        doc.source = contents.stamp
-        pendingBytes += doc.text.utf8.count + 256
-        pending.append(doc)
-        if pendingBytes >= Self.batchBytes { try handOver() }
-        if old == nil { summary.added += 1 } else { summary.updated += 1 }
+        progress?(next + k + 1, files.count)
       }
+      next = chunkEnd
     }
     try handOver()
     // Documents from the walked folders (or the files named) whose files are gone. A folder that is gone
@@ -117,6 +124,54 @@ public struct FileIndexer {
     }
     try writer.commit()
     return summary
+  }
+
+  /// Files read and loaded at once.
+  static let loadChunk = 128
+
+  /// What became of one file of a folder walk.
+  enum FileOutcome: Sendable {
+    case unchanged
+    case unreadable(String)
+    case skipped(String, hadOld: Bool)
+    case document(Document, warning: String?, isNew: Bool)
+  }
+
+  /// Reads and loads `paths` on every core: unchanged files (same size and modification time, or same content)
+  /// are not loaded.
+  private func loadConcurrently(_ paths: [String], existing: [String: SourceStamp]) -> [FileOutcome] {
+    let load = self.load
+    @Sendable func outcome(_ path: String) -> FileOutcome {
+      let old = existing[path]
+      if let old, let now = FileContents.stamp(path), now.size == old.size, now.modified == old.modified {
+        return .unchanged
+      }
+      let contents: FileContents
+      do { contents = try FileContents.read(path) } catch { return .unreadable(error.description) }
+      if let old, old.contentHash == contents.stamp.contentHash, old.size == contents.stamp.size {
+        return .unchanged  // touched, not changed
+      }
+      switch load(contents) {
+      case .skipped(let reason): return .skipped(reason, hadOld: old != nil)
+      case .document(var doc, let warning):
+        doc.id = path
+        doc.source = contents.stamp
+        return .document(doc, warning: warning, isNew: old == nil)
+      }
+    }
+    let workers = min(IndexWriter.analysisThreads, max(1, paths.count / 4))
+    if workers == 1 { return paths.map(outcome) }
+    let results = UnsafeMutableBufferPointer<FileOutcome?>.allocate(capacity: paths.count)
+    results.initialize(repeating: nil)
+    defer {
+      _ = results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let out = results
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      for i in stride(from: w, to: paths.count, by: workers) { out[i] = outcome(paths[i]) }
+    }
+    return results.map { $0! }
   }
 
   /// The file's contents, or nil with a warning naming it when it cannot be read.

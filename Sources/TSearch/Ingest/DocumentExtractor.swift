@@ -16,7 +16,8 @@ public protocol DocumentExtractor: Sendable {
   /// File-name extensions (lower case, without the dot) taken when walking folders. A file named directly is
   /// always offered.
   var extensions: Set<String> { get }
-  /// The document of a file, or why it is skipped. Called from one thread at a time per indexer.
+  /// The document of a file, or why it is skipped. `FileIndexer` calls it from several threads at once (one file
+  /// each), so it must not keep mutable state.
   func load(_ file: FileContents) -> LoadOutcome
 }
 

@@ -181,6 +181,9 @@ final class PostingsCursor {
     var deltaCapacity = 0
     var outCapacity = 0
     var chunkCapacity = 0
+    /// Where the last `blockIndex(covering:)` stopped: bounds are asked for increasing documents, so the next
+    /// search starts there rather than at the decoded block (which may lag far behind for a skipped term).
+    var shallowBlock = 0
   }
 
   private let data: UnsafeRawBufferPointer
@@ -388,7 +391,10 @@ final class PostingsCursor {
   @inline(__always)
   func blockIndex(covering target: UInt32) -> Int? {
     var b = max(st.pointee.block, 0)
+    let shallow = st.pointee.shallowBlock
+    if shallow > b && lastDocs[shallow - 1] < target { b = shallow }
     while b < blockCount && lastDocs[b] < target { b += 1 }
+    st.pointee.shallowBlock = b
     return b < blockCount ? b : nil
   }
 

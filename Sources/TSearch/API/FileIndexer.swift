@@ -159,30 +159,7 @@ public struct FileIndexer {
         return .document(doc, warning: warning, isNew: old == nil)
       }
     }
-    let workers = min(IndexWriter.analysisThreads, max(1, paths.count / 4))
-    if workers == 1 { return paths.map(outcome) }
-    let results = UnsafeMutableBufferPointer<FileOutcome?>.allocate(capacity: paths.count)
-    results.initialize(repeating: nil)
-    defer {
-      _ = results.deinitialize()
-      results.deallocate()
-    }
-    nonisolated(unsafe) let out = results
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      for i in stride(from: w, to: paths.count, by: workers) { out[i] = outcome(paths[i]) }
-    }
-    return results.map { $0! }
-  }
-
-  /// The file's contents, or nil with a warning naming it when it cannot be read.
-  private func read(_ path: String, _ summary: inout Summary) -> FileContents? {
-    do {
-      return try FileContents.read(path)
-    } catch {
-      summary.warnings.append(error.description)
-      summary.skipped += 1
-      return nil
-    }
+    return Parallel.map(paths, minimumPerThread: 4, outcome)
   }
 
   /// How much source text is handed to the writer at once (a batch is analyzed on all cores).
@@ -202,19 +179,7 @@ public struct FileIndexer {
       }
       return out
     }
-    let workers = min(IndexWriter.analysisThreads, max(1, lines.count / 16))
-    if workers == 1 { return lines.map { parse($0.range) } }
-    let results = UnsafeMutableBufferPointer<[String: String]?>.allocate(capacity: lines.count)
-    results.initialize(repeating: nil)
-    defer {
-      _ = results.deinitialize()
-      results.deallocate()
-    }
-    nonisolated(unsafe) let out = results
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      for i in stride(from: w, to: lines.count, by: workers) { out[i] = parse(lines[i].range) }
-    }
-    return Array(results)
+    return Parallel.map(lines.map(\.range), minimumPerThread: 16, parse)
   }
 
   /// Indexes the lines of a JSONL collection; `ids` are the documents it gave last time.

@@ -311,8 +311,6 @@ final class PostingsCursor {
   @inline(__always) var doc: UInt32 { st.pointee.doc }
   /// The term frequency in the current document.
   @inline(__always) var freq: UInt32 { freqs[st.pointee.index] }
-  /// The block the cursor is in.
-  var block: Int { st.pointee.block }
 
   /// Documents and frequencies of the first block (decoded on opening), to compute a single-block term's bound.
   func forEachInFirstBlock(_ body: (UInt32, UInt32) -> Void) {

@@ -71,19 +71,7 @@ struct StoredFieldsWriter {
     let blocks = pending
     pending = []
     pendingBytes = 0
-    let packed = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: blocks.count)
-    packed.initialize(repeating: nil)
-    defer {
-      _ = packed.deinitialize()
-      packed.deallocate()
-    }
-    nonisolated(unsafe) let out = packed
-    let workers = max(1, min(IndexWriter.analysisThreads, blocks.count))
-    DispatchQueue.concurrentPerform(iterations: workers) { k in
-      for i in stride(from: k, to: blocks.count, by: workers) {
-        out[i] = try? Deflate.compress(blocks[i].raw, level: Self.level)
-      }
-    }
+    let packed = Parallel.map(blocks.map(\.raw)) { try? Deflate.compress($0, level: Self.level) }
     for (i, b) in blocks.enumerated() {
       guard let compressed = packed[i] else { throw Deflate.Failure(code: -1) }
       let useDeflate = compressed.count < b.raw.count * 9 / 10

@@ -141,7 +141,7 @@ public final class IndexWriter: @unchecked Sendable {
   }
 
   /// Worker threads for analysis: one per core, at most 8.
-  static let analysisThreads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+  static let analysisThreads = Parallel.threads
 
   /// Documents being analyzed on background threads; `results` is complete once `group` is done.
   private final class AnalysisBatch: @unchecked Sendable {

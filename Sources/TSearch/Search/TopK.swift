@@ -370,9 +370,12 @@ struct TopKSearch {
     let mask = UnsafeMutablePointer<UInt32>.allocate(capacity: w)
     let partial = UnsafeMutablePointer<Double>.allocate(capacity: w)
     let seen = UnsafeMutablePointer<UInt64>.allocate(capacity: w / 64)
+    // Each slot's text length normalisation, computed by the first text term that meets the document.
+    let slotNorm = UnsafeMutablePointer<Double>.allocate(capacity: w)
     mask.initialize(repeating: 0, count: w)
     seen.initialize(repeating: 0, count: w / 64)
     defer {
+      slotNorm.deallocate()
       parts.deallocate()
       mask.deallocate()
       partial.deallocate()
@@ -395,6 +398,9 @@ struct TopKSearch {
     defer { withExtendedLifetime(scorers) {} }
     var cur = scorers.map { $0.cursor.doc }
     let slotOf = scorers.map { 2 * $0.clause + ($0.isTitle ? 1 : 0) }
+    // Mask bits of the text parts (even bits) of the clauses of text terms: a slot with none has no norm yet.
+    var textBits: UInt32 = 0
+    for sc in scorers where sc.usesTextLength { textBits |= UInt32(1) << UInt32(2 * sc.clause + (sc.isTitle ? 1 : 0)) }
     let lengths = segment.documents
     let norms = textNorms
     @inline(__always) func norm(_ doc: UInt32) -> Double {
@@ -427,7 +433,12 @@ struct TopKSearch {
         let usesLength = scorer.usesTextLength
         try cursor.scan(below: end) { d, freq in
           let slot = Int(d - start)
-          let v = scorer.score(freq: freq, textNorm: usesLength ? norm(d) : 0)
+          var textNorm = 0.0
+          if usesLength {
+            if mask[slot] & textBits == 0 { slotNorm[slot] = norm(d) }
+            textNorm = slotNorm[slot]
+          }
+          let v = scorer.score(freq: freq, textNorm: textNorm)
           if mask[slot] == 0 {
             seen[slot >> 6] |= 1 << UInt64(slot & 63)
             partial[slot] = v

@@ -36,17 +36,21 @@ public struct StandardAnalyzer: TextAnalyzer {
 
   /// Tokens of `text`, stems remembered in `memo` (an indexing thread keeps one for all its documents).
   func forEachToken(in text: String, memo: StemMemo, _ body: (Token) -> Void) {
+    forEachPart(in: text) { part, position in
+      let term = stemming && part.isASCIILetters ? memo.stem(part.string) : part.string
+      body(Token(term: term, position: position, start: part.start, end: part.end))
+    }
+  }
+
+  /// The word parts of `text` with their positions; a part longer than `maxTokenBytes` is skipped but keeps its
+  /// position. What `forEachToken` and `forEachTermID` share.
+  private func forEachPart(in text: String, _ body: (WordPart, Int) -> Void) {
     var text = text
     text.withUTF8 { bytes in
       var segmenter = WordSegmenter(bytes: bytes)
       var position = 0
       segmenter.run { part in
-        guard part.end - part.start <= maxTokenBytes else {
-          position += 1
-          return
-        }
-        let term = stemming && part.isASCIILetters ? memo.stem(part.string) : part.string
-        body(Token(term: term, position: position, start: part.start, end: part.end))
+        if part.end - part.start <= maxTokenBytes { body(part, position) }
         position += 1
       }
     }
@@ -57,18 +61,8 @@ extension StandardAnalyzer {
   /// The terms of `text` as ids of `interner` (an indexing thread's), with their positions: the same terms as
   /// `forEachToken`, without making a string of each token.
   func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int) -> Void) {
-    var text = text
-    text.withUTF8 { bytes in
-      var segmenter = WordSegmenter(bytes: bytes)
-      var position = 0
-      segmenter.run { part in
-        guard part.end - part.start <= maxTokenBytes else {
-          position += 1
-          return
-        }
-        body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position)
-        position += 1
-      }
+    forEachPart(in: text) { part, position in
+      body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position)
     }
   }
 }

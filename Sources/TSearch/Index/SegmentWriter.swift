@@ -9,18 +9,17 @@ enum SegmentWriter {
     let positionsPath = "\(dir)/\(name).\(FileKind.positions.fileExtension)"
     nonisolated(unsafe) var inverted: Result<[UInt8], TSearchError> = .success([])
     nonisolated(unsafe) var stored: Result<[UInt8], TSearchError> = .success([])
-    nonisolated(unsafe) let b = builder
     DispatchQueue.concurrentPerform(iterations: 2) { part in
       if part == 0 {
         do {
-          inverted = .success(try encodeInverted(b, postingsPath: postingsPath, positionsPath: positionsPath))
+          inverted = .success(try encodeInverted(builder, postingsPath: postingsPath, positionsPath: positionsPath))
         } catch let error as TSearchError {
           inverted = .failure(error)
         } catch {
           inverted = .failure(.io(path: postingsPath, reason: "\(error)"))
         }
       } else {
-        stored = encodeStore(b, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+        stored = encodeStore(builder, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
       }
     }
     let dictionary = try inverted.get()

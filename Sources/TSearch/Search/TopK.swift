@@ -160,11 +160,13 @@ struct TopKSearch {
     return try snapshot.segments[segment].terms.lookup(key)
   }
 
-  /// The clauses of a disjunction of terms, or nil when the query has another shape.
+  /// The clauses of a disjunction of at most `maxClauses` terms, or nil when the query has another shape (which
+  /// is then scored whole by `SegmentMatcher`).
   static func disjunction(_ q: AnalyzedQuery) -> [(field: UInt8, term: String)]? {
     switch q {
     case .term(let f, let t): return [(f, t)]
-    case .boolean(let must, let should, let mustNot) where must.isEmpty && mustNot.isEmpty && !should.isEmpty:
+    case .boolean(let must, let should, let mustNot)
+    where must.isEmpty && mustNot.isEmpty && !should.isEmpty && should.count <= maxClauses:
       var out: [(UInt8, String)] = []
       for s in should {
         guard case .term(let f, let t) = s else { return nil }
@@ -213,143 +215,23 @@ struct TopKSearch {
         }
       }
       if scorers.isEmpty { continue }
-      if clauses.count <= 16 {
-        try windowedMaxScore(
-          scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
-          base: base, into: &top)
-      } else {
-        try maxScore(
-          scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
-          base: base, into: &top)
-      }
+      try windowedMaxScore(
+        scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
+        base: base, into: &top)
     }
-  }
-
-  /// MaxScore (Turtle and Flood 1995), as in Lucene: terms sorted by their bound; the longest prefix of low-bound
-  /// terms that together cannot lift a document above the threshold is non-essential: candidates come only from
-  /// the others, and the non-essential terms are looked up (by skipping) only while the candidate can still make
-  /// it, their bounds tightened to the block that holds the candidate.
-  private func maxScore(
-    _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
-    base: Int, into top: inout TopKCollector
-  ) throws(TSearchError) {
-    let average = snapshot.statistics.averageLength
-    let scorers = unsorted.sorted { $0.maxScore < $1.maxScore }
-    let n = scorers.count
-    var upTo = [Double](repeating: 0, count: n)
-    var sum = 0.0
-    for i in 0..<n {
-      sum += scorers[i].maxScore
-      upTo[i] = sum
-    }
-    var textPart = [Double](repeating: 0, count: clauseCount)
-    var titlePart = [Double](repeating: 0, count: clauseCount)
-    var matched = [UInt8](repeating: 0, count: clauseCount)  // bit 1: text, bit 2: title
-    var blockBound = [Double](repeating: 0, count: n)
-    var threshold = -Double.infinity
-    var firstEssential = 0
-
-    func refresh(_ top: TopKCollector) {
-      guard skipping, top.count >= countThreshold else { return }
-      let t = top.threshold
-      guard t > threshold else { return }
-      threshold = t
-      while firstEssential < n && upTo[firstEssential] <= threshold { firstEssential += 1 }
-    }
-    refresh(top)
-
-    // Each scorer's current document, clause and part, in local arrays: the loop below reads them for every
-    // candidate, and going through the objects each time costs more than the scoring.
-    var cur = scorers.map { $0.cursor.doc }
-    let clauseOf = scorers.map(\.clause)
-    let titleOf = scorers.map(\.isTitle)
-    let lengths = segment.documents
-    while firstEssential < n {
-      var candidate = PostingsCursor.end
-      for i in firstEssential..<n where cur[i] < candidate { candidate = cur[i] }
-      if candidate == PostingsCursor.end { break }
-      var partial = 0.0
-      let length = Int(lengths.length(Int(candidate)))
-      let textNorm =
-        length < textNorms.count ? textNorms[length] : bm25.norm(length: Double(length), averageLength: average)
-      for i in firstEssential..<n where cur[i] == candidate {
-        let s = scorers[i].score(textNorm: textNorm)
-        partial += s
-        let c = clauseOf[i]
-        if titleOf[i] {
-          titlePart[c] = s
-          matched[c] |= 2
-        } else {
-          textPart[c] = s
-          matched[c] |= 1
-        }
-      }
-      var pruned = segment.isDeleted(Int(candidate))
-      if !pruned && firstEssential > 0 {
-        // Bounds of the non-essential terms at the candidate's block, summed from the lowest up.
-        var acc = 0.0
-        for i in 0..<firstEssential {
-          acc += cur[i] > candidate ? 0 : scorers[i].bound(at: candidate)
-          blockBound[i] = acc
-        }
-        for i in stride(from: firstEssential - 1, through: 0, by: -1) {
-          if partial + blockBound[i] <= threshold {
-            pruned = true
-            break
-          }
-          if cur[i] < candidate { cur[i] = try scorers[i].cursor.advance(to: candidate) }
-          if cur[i] == candidate {
-            let v = scorers[i].score(textNorm: textNorm)
-            partial += v
-            let c = clauseOf[i]
-            if titleOf[i] {
-              titlePart[c] = v
-              matched[c] |= 2
-            } else {
-              textPart[c] = v
-              matched[c] |= 1
-            }
-          }
-        }
-      }
-      if !pruned {
-        // The score exactly as SegmentMatcher adds it: clause by clause, text then title.
-        var score = 0.0
-        var clausesMatched = 0
-        for c in 0..<clauseCount where matched[c] != 0 {
-          let v: Double
-          switch matched[c] {
-          case 3: v = textPart[c] + titlePart[c]
-          case 1: v = textPart[c]
-          default: v = titlePart[c]
-          }
-          score += v
-          clausesMatched += 1
-        }
-        if coordinate {
-          score *= (1 - coordination) + coordination * Double(clausesMatched) / Double(clauseCount)
-        }
-        top.offer(base + Int(candidate), score)
-        refresh(top)
-      } else if !segment.isDeleted(Int(candidate)) {
-        top.exact = false
-      }
-      for c in 0..<clauseCount { matched[c] = 0 }
-      for i in firstEssential..<n where cur[i] == candidate {
-        try scorers[i].cursor.next()
-        cur[i] = scorers[i].cursor.doc
-      }
-    }
-    if firstEssential > 0 { top.exact = false }
   }
 
   /// Documents per window of `windowedMaxScore`.
   static let window = 1024
+  /// Clauses a disjunction may have here: each takes two bits (text, title) of a window slot's 32-bit mask.
+  static let maxClauses = 16
 
-  /// MaxScore as `maxScore`, with the essential terms read a window of 1,024 documents at a time (as tantivy's
-  /// buffered union): each essential term's postings in the window are scored in one tight loop into per-clause
-  /// slots, then the window's documents are taken in order, completed with the non-essential terms (by skipping,
-  /// while their block bounds allow) and scored exactly as `SegmentMatcher` adds. At most 16 clauses.
+  /// MaxScore (Turtle and Flood 1995), as in Lucene: terms sorted by their bound; the longest prefix of low-bound
+  /// terms that together cannot lift a document above the threshold is non-essential, and candidates come only
+  /// from the others. The essential terms are read a window of 1,024 documents at a time (as tantivy's buffered
+  /// union): each one's postings in the window are scored in one tight loop into per-clause slots, then the
+  /// window's documents are taken in order, completed with the non-essential terms (by skipping, while their
+  /// bounds at the candidate's block allow) and scored exactly as `SegmentMatcher` adds.
   private func windowedMaxScore(
     _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
     base: Int, into top: inout TopKCollector
@@ -459,6 +341,7 @@ struct TopKSearch {
           bits &= bits - 1
           let candidate = start + UInt32(slot)
           var m = mask[slot]
+          let mask0 = m
           mask[slot] = 0
           if segment.isDeleted(Int(candidate)) { continue }
           var p = partial[slot]
@@ -477,7 +360,8 @@ struct TopKSearch {
               }
               if cur[i] < candidate { cur[i] = try cursorRefs[i].advance(to: candidate) }
               if cur[i] == candidate {
-                if textNorm < 0 { textNorm = norm(candidate) }
+                // Phase 1 left the norm in the slot when a text term met the document.
+                if textNorm < 0 { textNorm = mask0 & textBits != 0 ? slotNorm[slot] : norm(candidate) }
                 let v = refs[i].score(textNorm: textNorm)
                 p += v
                 m |= UInt32(1) << UInt32(slotOf[i])

@@ -60,6 +60,17 @@ enum FileIO {
     }
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
+    var failure = writeAll(fd, bytes)
+    if failure == nil && fsync(fd) != 0 { failure = errorText() }
+    if close(fd) != 0 && failure == nil { failure = errorText() }
+    if let failure {
+      unlink(path)
+      throw .io(path: path, reason: failure)
+    }
+  }
+
+  /// Writes every byte to `fd` (retrying short writes and interruptions); the error text, or nil.
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
     var failure: String?
     bytes.withUnsafeBytes { raw in
       var offset = 0
@@ -73,12 +84,7 @@ enum FileIO {
         offset += n
       }
     }
-    if failure == nil && fsync(fd) != 0 { failure = errorText() }
-    if close(fd) != 0 && failure == nil { failure = errorText() }
-    if let failure {
-      unlink(path)
-      throw .io(path: path, reason: failure)
-    }
+    return failure
   }
 
   /// Makes the directory entries of `dir` durable (after creating or renaming files in it).
@@ -238,19 +244,7 @@ final class FileSink {
       abandon()
       throw .io(path: path, reason: String(cString: strerror(fault)))
     }
-    var failure: String?
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = FileIO.errorText()
-          return
-        }
-        offset += n
-      }
-    }
+    let failure = FileIO.writeAll(fd, bytes)
     if let failure {
       abandon()
       throw .io(path: path, reason: failure)

@@ -110,10 +110,11 @@ enum FileKind: String, CaseIterable {
   case deletions = "DELS"
 
   /// Version 2 of postings and positions: 128-document blocks, bit-packed, with skip data (format 1 was varints);
-  /// of the document table: each distinct origin written once.
+  /// of the document table: each distinct origin written once; of the store: 4 KiB blocks against a preset
+  /// dictionary (format 1 had 16 KiB blocks and no dictionary, and is still read).
   var version: UInt16 {
     switch self {
-    case .postings, .positions, .documents: return 2
+    case .postings, .positions, .documents, .store: return 2
     default: return 1
     }
   }

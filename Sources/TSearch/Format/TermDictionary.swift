@@ -94,9 +94,9 @@ struct TermDictionaryReader {
     guard trailer >= FileEnvelope.headerSize else { throw .corrupt(file: file.path, reason: "no trailer") }
     var r = ByteReader(b, offset: trailer)
     do {
-      termCount = Int(try r.readU64())
+      termCount = try r.readOffset()
       blockCount = Int(try r.readU32())
-      indexOffset = Int(try r.readU64())
+      indexOffset = try r.readOffset()
     } catch {
       throw .corrupt(file: file.path, reason: "unreadable trailer")
     }

@@ -43,6 +43,13 @@ struct ByteReader {
     offset += 8
     return UInt64(littleEndian: v)
   }
+  /// A u64 offset or count: larger than any file (2^48) is damage, reported before it can overflow arithmetic.
+  mutating func readOffset() throws -> Int {
+    let at = offset
+    let v = try readU64()
+    guard v < 1 << 48 else { throw Overrun(offset: at) }
+    return Int(v)
+  }
   mutating func readF64() throws -> Double { Double(bitPattern: try readU64()) }
 
   @inline(__always)

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+@testable import TSearch
+
+/// The store (`.sto`): 4 KiB blocks compressed against the segment's preset dictionary (format 2), and the
+/// older format 1 still read for `tsearch rebuild`.
+@Suite struct StoredFieldsTests {
+  /// Documents of varied text, about 300 bytes each.
+  func documents(_ count: Int) -> [[(StoredField, String)]] {
+    let words = ["tariff", "soybean", "fentanyl", "talks", "Beijing", "Washington", "export", "chips", "rare", "earth"]
+    return (0..<count).map { i in
+      let text = (0..<45).map { words[($0 * 7 + i * 3 + $0 / 5) % words.count] }.joined(separator: " ")
+      return [(.id, "doc\(i)"), (.text, "Doc \(i): \(text) — ünïcode \(i * i)."), (.title, "Title \(i)")]
+    }
+  }
+
+  func write(_ docs: [[(StoredField, String)]], to path: String) throws {
+    var w = StoredFieldsWriter()
+    for d in docs { try w.add(fields: d) }
+    try Data(try w.finish()).write(to: URL(fileURLWithPath: path))
+  }
+
+  /// The trailer's dictionary length (format 2).
+  func dictionaryLength(_ path: String) throws -> Int {
+    let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let at = b.count - FileEnvelope.footerSize - 4
+    return Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+  }
+
+  func expectRoundTrip(_ docs: [[(StoredField, String)]], _ path: String) throws {
+    let reader = try StoredFieldsReader(file: MappedFile(path: path))
+    #expect(reader.docCount == docs.count)
+    for (i, d) in docs.enumerated() {
+      let got = try reader.document(i)
+      #expect(got == Dictionary(uniqueKeysWithValues: d.map { ($0.0, $0.1) }), "document \(i)")
+    }
+  }
+
+  @Test func blocksCompressedAgainstTheDictionaryRoundTrip() throws {
+    let dir = TemporaryDirectory()
+    let docs = documents(600)
+    try write(docs, to: dir.path + "/a.sto")
+    let dictionary = try dictionaryLength(dir.path + "/a.sto")
+    // 180 KB of records: a dictionary of a sixteenth of them, in 512-byte samples.
+    #expect(dictionary > 4096 && dictionary <= StoredFieldsWriter.dictionaryLimit)
+    #expect(dictionary % StoredFieldsWriter.dictionarySample == 0)
+    try expectRoundTrip(docs, dir.path + "/a.sto")
+  }
+
+  @Test func theDictionaryMakesSmallBlocksSmaller() throws {
+    // The same records compressed block by block with and without the dictionary.
+    let raw = documents(600).map { d -> [UInt8] in
+      var w = ByteWriter()
+      for (tag, value) in d {
+        w.append(tag.rawValue)
+        w.writeString(value)
+      }
+      return w.bytes
+    }
+    let sample = StoredFieldsWriter.dictionary(from: raw)
+    let primed = try DeflateDictionary(sample, level: StoredFieldsWriter.level)
+    var with = 0
+    var without = 0
+    for block in stride(from: 0, to: raw.count, by: 12).map({ Array(raw[$0..<min(raw.count, $0 + 12)].joined()) }) {
+      let packed = try primed.compress(block)
+      with += packed.count
+      without += try Deflate.compress(block, level: StoredFieldsWriter.level).count
+      let back = try packed.withUnsafeBytes { p in
+        try sample.withUnsafeBytes { try Deflate.decompress(p, size: block.count, dictionary: $0) }
+      }
+      #expect(back == block)
+    }
+    #expect(with + sample.count < without)
+  }
+
+  @Test func aTinyStoreHasNoDictionary() throws {
+    let dir = TemporaryDirectory()
+    let docs = documents(3)
+    try write(docs, to: dir.path + "/t.sto")
+    #expect(try dictionaryLength(dir.path + "/t.sto") == 0)
+    try expectRoundTrip(docs, dir.path + "/t.sto")
+  }
+
+  @Test func formatOneIsStillRead() throws {
+    // A format-1 file: the format-2 layout without a dictionary, minus the trailer's two dictionary fields.
+    let dir = TemporaryDirectory()
+    let docs = documents(3)
+    try write(docs, to: dir.path + "/t.sto")
+    var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.path + "/t.sto")))
+    b.removeLast(FileEnvelope.footerSize + 12)
+    b[8] = 1
+    b[9] = 0
+    var w = ByteWriter()
+    w.append(contentsOf: b)
+    FileEnvelope.writeFooter(&w)
+    try Data(w.bytes).write(to: URL(fileURLWithPath: dir.path + "/v1.sto"))
+    try expectRoundTrip(docs, dir.path + "/v1.sto")
+  }
+
+  @Test func aDamagedStoreIsReportedNotACrash() throws {
+    let dir = TemporaryDirectory()
+    let docs = documents(300)
+    try write(docs, to: dir.path + "/a.sto")
+    let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.path + "/a.sto")))
+    let body = original.count - FileEnvelope.footerSize
+    var rng = SystemRandomNumberGenerator()
+    for round in 0..<200 {
+      var b = Array(original[..<body])
+      // Damage with a valid checksum: only the reader's own bounds checks stand between the bytes and a crash.
+      // Every fourth round hits the trailer (dictionary offset and length, block index offset).
+      let hits = round % 4 == 0 ? [body - 1 - Int.random(in: 0..<28, using: &rng)] : (0..<3).map { _ in
+        Int.random(in: FileEnvelope.headerSize..<body, using: &rng)
+      }
+      for at in hits { b[at] ^= UInt8.random(in: 1...255, using: &rng) }
+      var w = ByteWriter()
+      w.append(contentsOf: b)
+      FileEnvelope.writeFooter(&w)
+      let path = dir.path + "/d\(round).sto"
+      try Data(w.bytes).write(to: URL(fileURLWithPath: path))
+      do {
+        let reader = try StoredFieldsReader(file: MappedFile(path: path))
+        for i in stride(from: 0, to: docs.count, by: 11) { _ = try? reader.document(i) }
+      } catch {
+        guard case .corrupt = error else {
+          Issue.record("round \(round): \(error)")
+          continue
+        }
+      }
+    }
+  }
+}

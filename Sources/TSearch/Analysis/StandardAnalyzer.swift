@@ -65,6 +65,13 @@ extension StandardAnalyzer {
       body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position)
     }
   }
+
+  /// The same, with each token's UTF-8 byte range in `text` (what passages highlight).
+  func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int, Range<Int>) -> Void) {
+    forEachPart(in: text) { part, position in
+      body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position, part.start..<part.end)
+    }
+  }
 }
 
 /// Maps the words an indexing thread meets to term ids, stemming each distinct word once: open addressing
@@ -217,6 +224,12 @@ final class TermInterner: @unchecked Sendable {
     wordTerm.append(termID)
     Self.insert(w, at: slot, &wordTable, wordHashes)
     return termID
+  }
+
+  /// The id of an analyzed term (a query's), added when new.
+  func id(term: String) -> Int32 {
+    var term = term
+    return term.withUTF8 { internTerm($0) }
   }
 
   private func internTerm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {

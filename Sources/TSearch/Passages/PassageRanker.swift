@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+
 /// A passage of a document: a sentence or a few consecutive ones, with its score and the query matches in it.
 public struct Passage: Sendable, Hashable {
   /// The passage's text, exactly as it stands in the document.
@@ -66,6 +68,24 @@ struct PassageRanker {
   var avgDivisor = 6.0
   var averageTokens: Double { Double(maxCharacters) / avgDivisor }
 
+  /// A token of the text being ranked: its term as an id (query terms get ids from the same map).
+  struct TermToken {
+    var term: Int32
+    var position: Int
+    var start: Int
+    var end: Int
+  }
+
+  /// The query with its terms as ids of the map the text's tokens were given.
+  struct QueryIDs {
+    /// Terms in the order of their strings (the order scores are summed in), with their idf.
+    var terms: [(id: Int32, idf: Double)] = []
+    var phrases: [(terms: [Int32], idf: Double, slop: Int)] = []
+  }
+
+  /// Interners kept for passage analysis between searches (one per thread searching at once).
+  private static let interners = Mutex<[TermInterner]>([])
+
   struct Match {
     var tokenIndex: Int
     var start: Int
@@ -78,15 +98,47 @@ struct PassageRanker {
   func rank(
     text: String, query: PassageQuery, pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
-    // Analyse the string as given; the byte view below shares its storage (no copy of the text).
-    var tokens: [Token] = []
-    analyzer.forEachToken(in: text) { tokens.append($0) }
+    // Analyse the string as given; the byte view below shares its storage (no copy of the text). Terms are
+    // compared as ids: the standard analyzer's through an interner (no string per token, each word stemmed
+    // once per interner), another analyzer's through a map of its term strings.
+    var tokens: [TermToken] = []
+    tokens.reserveCapacity(text.utf8.count / 5)
+    var ids = QueryIDs()
+    if let standard = analyzer as? StandardAnalyzer {
+      let interner = Self.interners.withLock { $0.popLast() } ?? TermInterner()
+      defer {
+        interner.trim()
+        Self.interners.withLock { if $0.count < 8 { $0.append(interner) } }
+      }
+      standard.forEachTermID(in: text, interner: interner) { id, position, range in
+        tokens.append(TermToken(term: id, position: position, start: range.lowerBound, end: range.upperBound))
+      }
+      ids = Self.queryIDs(query) { interner.id(term: $0) }
+    } else {
+      var map: [String: Int32] = [:]
+      func id(_ term: String) -> Int32 {
+        if let known = map[term] { return known }
+        let new = Int32(map.count)
+        map[term] = new
+        return new
+      }
+      analyzer.forEachToken(in: text) { t in
+        tokens.append(TermToken(term: id(t.term), position: t.position, start: t.start, end: t.end))
+      }
+      ids = Self.queryIDs(query, id)
+    }
     var text = text
-    return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: query, pick: pick) }
+    return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: ids, pick: pick) }
+  }
+
+  private static func queryIDs(_ query: PassageQuery, _ id: (String) -> Int32) -> QueryIDs {
+    QueryIDs(
+      terms: query.terms.sorted { $0.key < $1.key }.map { (id($0.key), $0.value) },
+      phrases: query.phrases.map { ($0.terms.map(id), $0.idf, $0.slop) })
   }
 
   private func rank(
-    _ bytes: UnsafeBufferPointer<UInt8>, tokens: [Token], query: PassageQuery,
+    _ bytes: UnsafeBufferPointer<UInt8>, tokens: [TermToken], query: QueryIDs,
     pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
     var (matches, weights) = findMatches(tokens: tokens, query: query)
@@ -288,7 +340,7 @@ struct PassageRanker {
 
   /// Overlapping windows of at most `maxCharacters` over a long sentence, cut between tokens.
   private func windows(
-    of sentence: Range<Int>, tokens range: Range<Int>, all tokens: [Token], bytes: UnsafeBufferPointer<UInt8>
+    of sentence: Range<Int>, tokens range: Range<Int>, all tokens: [TermToken], bytes: UnsafeBufferPointer<UInt8>
   ) -> [(bytes: Range<Int>, tokens: Range<Int>, cutBefore: Bool, cutAfter: Bool)] {
     var out: [(bytes: Range<Int>, tokens: Range<Int>, cutBefore: Bool, cutAfter: Bool)] = []
     guard !range.isEmpty else { return out }
@@ -315,17 +367,27 @@ struct PassageRanker {
   }
 
   /// Tokens that match the query: any occurrence of a query term, and the tokens of phrase occurrences.
-  func findMatches(tokens: [Token], query: PassageQuery) -> (matches: [Match], weights: [Double]) {
+  func findMatches(tokens: [TermToken], query: QueryIDs) -> (matches: [Match], weights: [Double]) {
     var weights: [Double] = []
-    var leafOfTerm: [String: Int] = [:]
-    for (term, idf) in query.terms.sorted(by: { $0.key < $1.key }) {
+    var leafOfTerm: [Int32: Int] = [:]
+    for (term, idf) in query.terms {
       leafOfTerm[term] = weights.count
       weights.append(idf)
     }
     var matches: [Match] = []
-    for (i, t) in tokens.enumerated() {
-      if let leaf = leafOfTerm[t.term] {
-        matches.append(Match(tokenIndex: i, start: t.start, end: t.end, leaf: leaf))
+    if query.terms.count <= 8 {
+      // A few terms: a scan of their ids beats hashing every token.
+      let termIDs = query.terms.map(\.id)
+      for (i, t) in tokens.enumerated() {
+        if let leaf = termIDs.firstIndex(of: t.term) {
+          matches.append(Match(tokenIndex: i, start: t.start, end: t.end, leaf: leaf))
+        }
+      }
+    } else {
+      for (i, t) in tokens.enumerated() {
+        if let leaf = leafOfTerm[t.term] {
+          matches.append(Match(tokenIndex: i, start: t.start, end: t.end, leaf: leaf))
+        }
       }
     }
     if !query.phrases.isEmpty, let last = tokens.last {
@@ -352,7 +414,7 @@ struct PassageRanker {
           }
         } else {
           // Sloppy phrase: mark each word of every occurrence within the slop, counting the occurrence once.
-          var positions: [[UInt32]] = phrase.terms.map { _ in [] }
+          var positions: [[UInt32]] = phrase.terms.map { _ -> [UInt32] in [] }
           for t in tokens {
             for (k, word) in phrase.terms.enumerated() where t.term == word { positions[k].append(UInt32(t.position)) }
           }

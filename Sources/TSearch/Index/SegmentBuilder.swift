@@ -273,8 +273,11 @@ struct SegmentBuilder {
   }
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for
-  /// every document) into the given arrays, replacing their contents.
-  func decode(_ id: Int, docs: inout [UInt32], freqs: inout [UInt32], positionDeltas: inout [UInt32]) {
+  /// every document) into the given arrays, replacing their contents; returns its document and total frequency.
+  @discardableResult
+  func decode(_ id: Int, docs: inout [UInt32], freqs: inout [UInt32], positionDeltas: inout [UInt32])
+    -> (docFreq: Int, totalFreq: Int)
+  {
     docs.removeAll(keepingCapacity: true)
     freqs.removeAll(keepingCapacity: true)
     positionDeltas.removeAll(keepingCapacity: true)
@@ -294,6 +297,7 @@ struct SegmentBuilder {
       var r = ByteReader(raw)
       while !r.isAtEnd { positionDeltas.append(UInt32(try! r.readVarint())) }
     }
+    return (Int(t.docFreq), Int(t.totalFreq))
   }
 
   /// Term keys in dictionary order (unsigned bytes, lexicographic).

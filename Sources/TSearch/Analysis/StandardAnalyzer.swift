@@ -80,15 +80,74 @@ extension StandardAnalyzer {
 final class TermInterner: @unchecked Sendable {
   static let capacity = 1 << 20
   private let stemmer = Porter2Stemmer()
-  private var wordBytes: [UInt8] = []
-  private var wordStarts: [Int] = [0]
-  private var wordHashes: [UInt64] = []
-  private var wordTerm: [Int32] = []
-  private var wordTable = [Int32](repeating: 0, count: 1 << 14)
-  private(set) var termBytes: [UInt8] = []
-  private(set) var termStarts: [Int] = [0]
-  private var termHashes: [UInt64] = []
-  private var termTable = [Int32](repeating: 0, count: 1 << 14)
+  /// Byte strings back to back with an open-addressing table over them (ids + 1, at most half full).
+  struct Entries {
+    var bytes: [UInt8] = []
+    var starts: [Int] = [0]
+    var hashes: [UInt64] = []
+    var table = [Int32](repeating: 0, count: 1 << 14)
+    /// For words: each word's term id.
+    var values: [Int32] = []
+
+    var count: Int { hashes.count }
+
+    /// The id of `key`, or nil and the free slot where it goes.
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int32?, Int) {
+      table.withUnsafeBufferPointer { table in
+        hashes.withUnsafeBufferPointer { hashes in
+          starts.withUnsafeBufferPointer { starts in
+            bytes.withUnsafeBufferPointer { store in
+              let mask = table.count - 1
+              var slot = Int(truncatingIfNeeded: h) & mask
+              while table[slot] != 0 {
+                let id = Int(table[slot]) - 1
+                if hashes[id] == h && starts[id + 1] - starts[id] == key.count
+                  && (key.count == 0 || memcmp(store.baseAddress! + starts[id], key.baseAddress!, key.count) == 0)
+                {
+                  return (Int32(id), slot)
+                }
+                slot = (slot + 1) & mask
+              }
+              return (nil, slot)
+            }
+          }
+        }
+      }
+    }
+
+    /// Adds `key` at `slot` (from `find`); returns its id.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64, at slot: Int) -> Int {
+      let id = hashes.count
+      bytes.append(contentsOf: key)
+      starts.append(bytes.count)
+      hashes.append(h)
+      if (id + 1) * 2 > table.count {
+        table = [Int32](repeating: 0, count: table.count * 2)
+        let mask = table.count - 1
+        for (other, h) in hashes.enumerated() {
+          var s = Int(truncatingIfNeeded: h) & mask
+          while table[s] != 0 { s = (s + 1) & mask }
+          table[s] = Int32(other + 1)
+        }
+      } else {
+        table[slot] = Int32(id + 1)
+      }
+      return id
+    }
+  }
+  /// Behind pointers, like `perTerm`: a class's stored arrays are checked for exclusive access (and retained) at
+  /// run time on every token.
+  private let words: UnsafeMutablePointer<Entries> = {
+    let p = UnsafeMutablePointer<Entries>.allocate(capacity: 1)
+    p.initialize(to: Entries())
+    return p
+  }()
+  private let terms: UnsafeMutablePointer<Entries> = {
+    let p = UnsafeMutablePointer<Entries>.allocate(capacity: 1)
+    p.initialize(to: Entries())
+    return p
+  }()
   /// Per term, for the caller's grouping: a stamp (which document field last saw it), a value, and the hash
   /// of the term's key in the text field (0 until computed). Behind a pointer: the class's stored arrays would
   /// be checked for exclusive access at run time on every token.
@@ -105,6 +164,10 @@ final class TermInterner: @unchecked Sendable {
   }()
 
   deinit {
+    words.deinitialize(count: 1)
+    words.deallocate()
+    terms.deinitialize(count: 1)
+    terms.deallocate()
     perTerm.pointee.stamp.deallocate()
     perTerm.pointee.group.deallocate()
     perTerm.pointee.textKeyHash.deallocate()
@@ -132,7 +195,7 @@ final class TermInterner: @unchecked Sendable {
     t.textKeyHash[id] = 0
   }
 
-  var termCount: Int { termStarts.count - 1 }
+  var termCount: Int { terms.pointee.count }
   private var lastStamp: Int32 = -1
 
   /// A value no term's `stamp` holds yet.
@@ -145,20 +208,15 @@ final class TermInterner: @unchecked Sendable {
     return lastStamp
   }
 
-  func term(_ id: Int32) -> ArraySlice<UInt8> { termBytes[termStarts[Int(id)]..<termStarts[Int(id) + 1]] }
+  func term(_ id: Int32) -> ArraySlice<UInt8> {
+    terms.pointee.bytes[terms.pointee.starts[Int(id)]..<terms.pointee.starts[Int(id) + 1]]
+  }
 
   /// Empties the interner when it has grown past its capacity (only between documents).
   func trim() {
-    guard wordHashes.count > Self.capacity else { return }
-    wordBytes = []
-    wordStarts = [0]
-    wordHashes = []
-    wordTerm = []
-    wordTable = [Int32](repeating: 0, count: 1 << 14)
-    termBytes = []
-    termStarts = [0]
-    termHashes = []
-    termTable = [Int32](repeating: 0, count: 1 << 14)
+    guard words.pointee.count > Self.capacity else { return }
+    words.pointee = Entries()
+    terms.pointee = Entries()
     lastStamp = -1
   }
 
@@ -169,47 +227,12 @@ final class TermInterner: @unchecked Sendable {
     return h ^ (h >> 29)
   }
 
-  /// Finds `bytes` among the entries `starts`/`store`, probing `table` (ids + 1); nil, with the free slot.
-  @inline(__always)
-  private static func find(
-    _ bytes: UnsafeBufferPointer<UInt8>, _ h: UInt64, _ table: [Int32], _ hashes: [UInt64], _ starts: [Int],
-    _ store: [UInt8]
-  ) -> (Int32?, Int) {
-    let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: h) & mask
-    while table[slot] != 0 {
-      let id = Int(table[slot]) - 1
-      if hashes[id] == h && starts[id + 1] - starts[id] == bytes.count {
-        let equal = store.withUnsafeBufferPointer { s in
-          bytes.count == 0 || memcmp(s.baseAddress! + starts[id], bytes.baseAddress!, bytes.count) == 0
-        }
-        if equal { return (Int32(id), slot) }
-      }
-      slot = (slot + 1) & mask
-    }
-    return (nil, slot)
-  }
-
-  private static func insert(_ id: Int, at slot: Int, _ table: inout [Int32], _ hashes: [UInt64]) {
-    if (id + 1) * 2 > table.count {
-      table = [Int32](repeating: 0, count: table.count * 2)
-      let mask = table.count - 1
-      for (other, h) in hashes.enumerated() {
-        var s = Int(truncatingIfNeeded: h) & mask
-        while table[s] != 0 { s = (s + 1) & mask }
-        table[s] = Int32(other + 1)
-      }
-    } else {
-      table[slot] = Int32(id + 1)
-    }
-  }
-
   /// The term id of a word (its stem when `stem`).
   @inline(__always)
   func id(word: UnsafeBufferPointer<UInt8>, stem: Bool) -> Int32 {
     let h = Self.hash(word)
-    let (found, slot) = Self.find(word, h, wordTable, wordHashes, wordStarts, wordBytes)
-    if let found { return wordTerm[Int(found)] }
+    let (found, slot) = words.pointee.find(word, h)
+    if let found { return words.pointee.values[Int(found)] }
     let termID: Int32
     if stem {
       let stemmed = stemmer.stem(bytes: Array(word))
@@ -217,12 +240,8 @@ final class TermInterner: @unchecked Sendable {
     } else {
       termID = internTerm(word)
     }
-    let w = wordHashes.count
-    wordBytes.append(contentsOf: word)
-    wordStarts.append(wordBytes.count)
-    wordHashes.append(h)
-    wordTerm.append(termID)
-    Self.insert(w, at: slot, &wordTable, wordHashes)
+    _ = words.pointee.insert(word, h, at: slot)
+    words.pointee.values.append(termID)
     return termID
   }
 
@@ -234,14 +253,10 @@ final class TermInterner: @unchecked Sendable {
 
   private func internTerm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
     let h = Self.hash(bytes)
-    let (found, slot) = Self.find(bytes, h, termTable, termHashes, termStarts, termBytes)
+    let (found, slot) = terms.pointee.find(bytes, h)
     if let found { return found }
-    let id = termHashes.count
-    termBytes.append(contentsOf: bytes)
-    termStarts.append(termBytes.count)
-    termHashes.append(h)
+    let id = terms.pointee.insert(bytes, h, at: slot)
     addPerTerm(id)
-    Self.insert(id, at: slot, &termTable, termHashes)
     return Int32(id)
   }
 }

@@ -179,11 +179,27 @@ struct SegmentBuilder {
   private mutating func termID(_ key: ArraySlice<UInt8>, hash: UInt64) -> Int {
     var mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
-    while table[slot] != 0 {
-      let id = Int(table[slot]) - 1
-      if keyHashes[id] == hash && keyBytes[keyStarts[id]..<keyStarts[id + 1]].elementsEqual(key) { return id }
-      slot = (slot + 1) & mask
+    let found: Int? = table.withUnsafeBufferPointer { table in
+      keyHashes.withUnsafeBufferPointer { hashes in
+        keyStarts.withUnsafeBufferPointer { starts in
+          keyBytes.withUnsafeBufferPointer { bytes in
+            key.withUnsafeBufferPointer { key in
+              while table[slot] != 0 {
+                let id = Int(table[slot]) - 1
+                if hashes[id] == hash && starts[id + 1] - starts[id] == key.count
+                  && memcmp(bytes.baseAddress! + starts[id], key.baseAddress!, key.count) == 0
+                {
+                  return id
+                }
+                slot = (slot + 1) & mask
+              }
+              return nil
+            }
+          }
+        }
+      }
     }
+    if let found { return found }
     let id = terms.count
     keyBytes.append(contentsOf: key)
     keyStarts.append(keyBytes.count)

@@ -130,3 +130,30 @@ import Testing
     }
   }
 }
+
+/// The flush encodes the postings in runs of terms, two halves at once: any cut gives the same files.
+@Suite struct FlushTests {
+  @Test func postingsEncodedInManyRunsAreTheSameBytes() throws {
+    let dir = TemporaryDirectory()
+    var builder = SegmentBuilder()
+    let analyzer = StandardAnalyzer()
+    let words = ["tariff", "soybean", "fentanyl", "talks", "Beijing", "export", "chips", "rare", "earth", "yuan"]
+    for i in 0..<400 {
+      let text = (0..<30).map { words[($0 * 3 + i) % words.count] + "\(($0 + i) % 37)" }.joined(separator: " ")
+      builder.add(Document(id: "d\(i)", text: text, title: "Title \(i % 13)"), analyzer: analyzer)
+    }
+    #expect(builder.termCount > 300)
+    try SegmentWriter.write(builder, name: "one", dir: dir.path)
+    // Runs of about 64 bytes of in-memory postings: hundreds of runs, each cut in two.
+    try SegmentWriter.write(builder, name: "many", dir: dir.path, runBytes: 64)
+    for ext in ["tdx", "pst", "pos"] {
+      let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/one.\(ext)"))
+      let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/many.\(ext)"))
+      #expect(a == b, "\(ext)")
+    }
+    let entry = Manifest.SegmentEntry(name: "many", docCount: 400, deletedCount: 0, deletionGeneration: 0)
+    let reader = try SegmentReader(dir: dir.path, entry: entry)
+    let info = try #require(try reader.terms.lookup(SegmentMatcher.key(0, "tariff7")))
+    #expect(info.docFreq > 0)
+  }
+}

@@ -2,93 +2,107 @@ import Foundation
 
 /// Writes the in-memory segment to its five immutable files, each fsynced.
 enum SegmentWriter {
-  /// Writes `builder` as segment `name` in `dir`. The inverted files (terms, postings, positions) are encoded in
-  /// two halves of the term order at once, and the stored text is finished meanwhile: the flush that ends a build
-  /// would otherwise run on one core.
-  static func write(_ builder: SegmentBuilder, name: String, dir: String) throws(TSearchError) {
+  /// Writes `builder` as segment `name` in `dir`. The stored text is finished while the inverted files (terms,
+  /// postings, positions) are encoded, those in runs of terms whose two halves are encoded at once: the flush
+  /// that ends a build would otherwise run on one core.
+  static func write(_ builder: SegmentBuilder, name: String, dir: String, runBytes: Int = runBytes)
+    throws(TSearchError)
+  {
     let postingsPath = "\(dir)/\(name).\(FileKind.postings.fileExtension)"
     let positionsPath = "\(dir)/\(name).\(FileKind.positions.fileExtension)"
-    let ids = builder.sortedTermIDs()
-    // Split where the in-memory postings are half done, so that both halves take about as long.
-    var total = 0
-    let weights = ids.map { id in
-      let w = builder.terms[id].postings.count + builder.terms[id].positions.count
-      total += w
-      return w
-    }
-    var half = 0
-    var acc = 0
-    while half < ids.count && acc < total / 2 {
-      acc += weights[half]
-      half += 1
-    }
-    let split = half
-    nonisolated(unsafe) var first: Result<InvertedPart, TSearchError> = .failure(.io(path: postingsPath, reason: "not run"))
-    nonisolated(unsafe) var second: Result<InvertedPart, TSearchError> = .failure(.io(path: postingsPath, reason: "not run"))
+    nonisolated(unsafe) var inverted: Result<[UInt8], TSearchError> = .success([])
     nonisolated(unsafe) var stored: Result<[UInt8], TSearchError> = .success([])
-    nonisolated(unsafe) var sinks: (FileSink, FileSink)?
-    DispatchQueue.concurrentPerform(iterations: 3) { part in
-      switch part {
-      case 0:
-        // The first half streams to the files as it goes; the second waits in memory to be appended.
-        first = Result { () throws(TSearchError) -> InvertedPart in
-          let out = (try FileSink(path: postingsPath), try FileSink(path: positionsPath))
-          sinks = out
-          return try encodeTerms(builder, ids[..<split], header: true, sinks: out)
+    DispatchQueue.concurrentPerform(iterations: 2) { part in
+      if part == 0 {
+        inverted = Result { () throws(TSearchError) -> [UInt8] in
+          try encodeInverted(builder, postingsPath: postingsPath, positionsPath: positionsPath, runBytes: runBytes)
         }
-      case 1:
-        second = Result { () throws(TSearchError) -> InvertedPart in
-          try encodeTerms(builder, ids[split...], header: false, sinks: nil)
-        }
-      default:
+      } else {
         stored = encodeStore(builder, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
       }
     }
-    var a = try first.get()
-    let b = try second.get()
-    guard let (postingsSink, positionsSink) = sinks else { throw .io(path: postingsPath, reason: "not opened") }
-    var dict = TermDictionaryWriter()
-    for (key, info) in a.entries { dict.add(key: key, info: info) }
-    let postingsBase = a.postings.count
-    let positionsBase = a.positions.count
-    for (key, info) in b.entries {
-      var moved = info
-      moved.postingsOffset += postingsBase
-      moved.positionsOffset += positionsBase
-      dict.add(key: key, info: moved)
-    }
-    a.postings.append(contentsOf: b.postings.bytes)
-    a.positions.append(contentsOf: b.positions.bytes)
-    FileEnvelope.writeFooter(&a.postings)
-    FileEnvelope.writeFooter(&a.positions)
-    try postingsSink.finish(a.postings.bytes)
-    try positionsSink.finish(a.positions.bytes)
+    let dictionary = try inverted.get()
     let storeBytes = try stored.get()
     let docTable = DocumentTableWriter.write(
       lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
-    try FileIO.writeDurably(dict.finish(), to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
+    try FileIO.writeDurably(dictionary, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
     try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
     try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
   }
 
-  /// Encoded postings and positions of a run of terms, and each term's entry (offsets into these bytes, which
-  /// start with the files' headers when `header`).
+  /// In-memory postings encoded per run: a run is cut in two halves encoded at once, then both are appended
+  /// in order and streamed out, so that memory stays bounded by the run.
+  static let runBytes = 8 << 20
+
+  /// Writes the postings and positions files (streamed out every 4 MiB); returns the term dictionary's bytes.
+  private static func encodeInverted(
+    _ builder: SegmentBuilder, postingsPath: String, positionsPath: String, runBytes: Int
+  ) throws(TSearchError) -> [UInt8] {
+    let postingsSink = try FileSink(path: postingsPath)
+    let positionsSink = try FileSink(path: positionsPath)
+    var dict = TermDictionaryWriter()
+    var postings = ByteWriter()
+    var positions = ByteWriter()
+    FileEnvelope.writeHeader(&postings, kind: .postings)
+    FileEnvelope.writeHeader(&positions, kind: .positions)
+    let ids = builder.sortedTermIDs()
+    var runStart = 0
+    while runStart < ids.count {
+      // The run: terms up to `runBytes` of in-memory postings, cut where half of that is reached.
+      var end = runStart
+      var weight = 0
+      var half = runStart
+      while end < ids.count && weight < runBytes {
+        weight += builder.terms[ids[end]].postings.count + builder.terms[ids[end]].positions.count
+        end += 1
+        if weight < runBytes / 2 { half = end }
+      }
+      if half == runStart { half = min(end, runStart + 1) }
+      let runs = [ids[runStart..<half], ids[half..<end]]
+      nonisolated(unsafe) var parts = [Result<InvertedPart, TSearchError>](
+        repeating: .success(InvertedPart()), count: 2)
+      DispatchQueue.concurrentPerform(iterations: 2) { k in
+        parts[k] = Result { () throws(TSearchError) -> InvertedPart in try encodeTerms(builder, runs[k]) }
+      }
+      for k in 0..<2 {
+        let part = try parts[k].get()
+        let postingsBase = postings.count
+        let positionsBase = positions.count
+        for (i, info) in part.infos.enumerated() {
+          var moved = info
+          moved.postingsOffset += postingsBase
+          moved.positionsOffset += positionsBase
+          dict.add(key: Array(builder.key(part.ids[part.ids.startIndex + i])), info: moved)
+        }
+        postings.append(contentsOf: part.postings.bytes)
+        positions.append(contentsOf: part.positions.bytes)
+      }
+      if postings.bytes.count >= 4 << 20 { try postings.drain(into: postingsSink) }
+      if positions.bytes.count >= 4 << 20 { try positions.drain(into: positionsSink) }
+      runStart = end
+    }
+    FileEnvelope.writeFooter(&postings)
+    FileEnvelope.writeFooter(&positions)
+    try postingsSink.finish(postings.bytes)
+    try positionsSink.finish(positions.bytes)
+    return dict.finish()
+  }
+
+  /// Encoded postings and positions of a run of terms, and each term's entry (offsets into these bytes).
   private struct InvertedPart {
     var postings = ByteWriter()
     var positions = ByteWriter()
-    var entries: [(key: [UInt8], info: TermInfo)] = []
+    var ids: ArraySlice<Int> = []
+    var infos: [TermInfo] = []
   }
 
-  /// Encodes the terms `ids` (in dictionary order); with `sinks`, what is written streams to them every 4 MiB.
-  private static func encodeTerms(
-    _ builder: SegmentBuilder, _ ids: ArraySlice<Int>, header: Bool, sinks: (FileSink, FileSink)?
-  ) throws(TSearchError) -> InvertedPart {
+  /// Encodes the terms `ids` (in dictionary order).
+  private static func encodeTerms(_ builder: SegmentBuilder, _ ids: ArraySlice<Int>) throws(TSearchError)
+    -> InvertedPart
+  {
     var out = InvertedPart()
-    if header {
-      FileEnvelope.writeHeader(&out.postings, kind: .postings)
-      FileEnvelope.writeHeader(&out.positions, kind: .positions)
-    }
-    out.entries.reserveCapacity(ids.count)
+    out.ids = ids
+    out.infos.reserveCapacity(ids.count)
     var encoder = PostingsEncoder()
     var docs: [UInt32] = []
     var freqs: [UInt32] = []
@@ -101,15 +115,11 @@ enum SegmentWriter {
       encoder.write(
         docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &out.postings,
         positions: &out.positions)
-      let info = TermInfo(
-        docFreq: docFreq, totalFreq: totalFreq, postingsOffset: postingsStart,
-        postingsLength: out.postings.count - postingsStart, positionsOffset: positionsStart,
-        positionsLength: out.positions.count - positionsStart)
-      out.entries.append((Array(builder.key(id)), info))
-      if let (postingsSink, positionsSink) = sinks {
-        if out.postings.bytes.count >= 4 << 20 { try out.postings.drain(into: postingsSink) }
-        if out.positions.bytes.count >= 4 << 20 { try out.positions.drain(into: positionsSink) }
-      }
+      out.infos.append(
+        TermInfo(
+          docFreq: docFreq, totalFreq: totalFreq, postingsOffset: postingsStart,
+          postingsLength: out.postings.count - postingsStart, positionsOffset: positionsStart,
+          positionsLength: out.positions.count - positionsStart))
     }
     return out
   }

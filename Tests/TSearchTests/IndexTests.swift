@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import TSearch
@@ -222,6 +223,35 @@ import Testing
     writer.rollback()
     try writer.commit()
     #expect(try index.searcher().search("epsilon").totalMatches == 0)
+  }
+
+  /// Batches are added in the background (flushing as the budget fills) while other threads add, delete and
+  /// replace: every call waits for that work, so nothing is lost or applied out of order.
+  @Test func backgroundAddingAndOtherThreads() throws {
+    let dir = TemporaryDirectory()
+    let index = try SearchIndex.create(at: dir.path + "/i", settings: IndexSettings(ramBudgetBytes: 30_000))
+    let writer = try index.writer()
+    let failures = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: 4) { t in
+      do {
+        for b in 0..<20 {
+          try writer.add(contentsOf: (0..<25).map { Document(id: "t\(t)-\(b)-\($0)", text: "zeta word\($0) thread\(t)") })
+          // Each batch's first document replaced at once, its second deleted: both land after the batch.
+          try writer.add(Document(id: "t\(t)-\(b)-0", text: "eta replaced thread\(t)"))
+          if try !writer.delete(id: "t\(t)-\(b)-1") { failures.withLock { $0.append("t\(t)-\(b)-1 not found") } }
+        }
+      } catch {
+        failures.withLock { $0.append("\(error)") }
+      }
+    }
+    #expect(failures.withLock { $0 } == [])
+    try writer.commit()
+    let s = try index.searcher()
+    #expect(s.documentCount == 4 * 20 * 24)
+    #expect(try s.search("zeta").totalMatches == 4 * 20 * 23)
+    #expect(try s.search("eta").totalMatches == 4 * 20)
+    #expect(try s.search("word1").totalMatches == 0)
+    #expect(try index.statistics().segments > 1)
   }
 }
 

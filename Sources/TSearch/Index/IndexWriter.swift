@@ -49,14 +49,34 @@ public final class IndexWriter: @unchecked Sendable {
     set { locked { mergePolicy.mergeFactor = max(2, newValue) } }
   }
 
+  /// Batches of analyzed documents are added in order on this queue, off the caller's thread, so that the caller
+  /// reads and parses its next batch meanwhile. The background work holds the lock while it runs.
+  private let ingestQueue = DispatchQueue(label: "tsearch.ingest")
+  private let ingestGroup = DispatchGroup()
+  private var ingestPending = false
+  /// A failure of the background work (a flush that could not write), thrown by the next call.
+  private var ingestError: TSearchError?
+
+  /// Takes the lock once no batch is being added in the background. Waiting for that work while holding the
+  /// lock would deadlock (it takes the lock), so the wait comes first, and again if another thread queued a batch
+  /// in between. Nested calls on the same thread find nothing queued and take the recursive lock at once.
+  private func lockQuiescent() {
+    while true {
+      ingestGroup.wait()
+      mutex.lock()
+      if !ingestPending { return }
+      mutex.unlock()
+    }
+  }
+
   private func locked<T>(_ body: () throws(TSearchError) -> T) throws(TSearchError) -> T {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     return try body()
   }
 
   private func locked<T>(_ body: () -> T) -> T {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     return body()
   }
@@ -74,7 +94,7 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// The ids and source stamps of every committed, live document (what `tsearch index` compares files against).
   public func committedDocuments() throws(TSearchError) -> [String: SourceStamp] {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try loadCommittedIDs()
     return committedSources
@@ -112,7 +132,7 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// Adds a document, replacing any document with the same id.
   public func add(_ document: Document) throws(TSearchError) {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try drainInFlight()
     try delete(id: document.id)
@@ -122,22 +142,37 @@ public final class IndexWriter: @unchecked Sendable {
   }
 
   /// Adds documents in order, each replacing any document with the same id (a later one in `documents`
-  /// replaces an earlier one). Analysis, the costly part, runs in the background on every core: the call
-  /// starts analyzing this batch, adds the previous batch's analyzed documents to the in-memory segment, and
-  /// returns, so that the caller prepares the next batch meanwhile. Every other call (add, delete, flush,
-  /// commit, …) first waits for the batch in flight and adds it, so the order of operations is kept.
+  /// replaces an earlier one). The work runs in the background: the call starts analyzing this batch on every
+  /// core, hands the previous batch's analyzed documents to a background queue that adds them to the in-memory
+  /// segment (flushing it when the budget is reached), and returns, so that the caller prepares the next batch
+  /// meanwhile. Every other call (add, delete, flush, commit, …) first waits for that work and adds the batch in
+  /// flight, so the order of operations is kept; a failure of the background work (a flush that could not write)
+  /// is thrown by the next call.
   public func add(contentsOf documents: [Document]) throws(TSearchError) {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
+    if let failure = ingestError {
+      ingestError = nil
+      throw failure
+    }
     guard !documents.isEmpty else { return }
     let previous = inFlight
     inFlight = nil
     // The interners are the threads' own: the previous batch's analysis must be over before they are reused.
     previous?.group.wait()
     if interners.isEmpty { interners = (0..<Self.analysisThreads).map { _ in TermInterner() } }
-    let batch = AnalysisBatch(documents, analyzer: analyzer, interners: interners)
-    defer { inFlight = batch }
-    if let previous { try ingest(previous) }
+    inFlight = AnalysisBatch(documents, analyzer: analyzer, interners: interners)
+    guard let previous else { return }
+    // The previous batch is added in the background while this one is analyzed and the caller prepares the next.
+    ingestPending = true
+    ingestGroup.enter()
+    ingestQueue.async { [self] in
+      mutex.lock()
+      do throws(TSearchError) { try ingest(previous) } catch { ingestError = error }
+      ingestPending = false
+      mutex.unlock()
+      ingestGroup.leave()
+    }
   }
 
   /// Worker threads for analysis: one per core, at most 8.
@@ -184,6 +219,10 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// Adds the batch in flight, if any (waiting for its analysis).
   private func drainInFlight() throws(TSearchError) {
+    if let failure = ingestError {
+      ingestError = nil
+      throw failure
+    }
     guard let batch = inFlight else { return }
     inFlight = nil
     try ingest(batch)
@@ -194,19 +233,25 @@ public final class IndexWriter: @unchecked Sendable {
     for i in batch.results.indices {
       guard let a = batch.results[i] else { continue }
       batch.results[i] = nil
-      try delete(id: a.document.id)
+      try deleteHoldingLock(id: a.document.id)
       let n = builder.add(a)
       builderIDs[a.document.id] = n
-      if builder.estimatedBytes >= _ramBudgetBytes { try flush() }
+      if builder.estimatedBytes >= _ramBudgetBytes { try flushHoldingLock() }
     }
   }
 
   /// Deletes the document with this id, if there is one. Returns whether one was found.
   @discardableResult
   public func delete(id: String) throws(TSearchError) -> Bool {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try drainInFlight()
+    return try deleteHoldingLock(id: id)
+  }
+
+  /// `delete(id:)` for a caller that holds the lock and keeps the order itself (the batch being added).
+  @discardableResult
+  private func deleteHoldingLock(id: String) throws(TSearchError) -> Bool {
     var found = false
     if let n = builderIDs.removeValue(forKey: id) {
       builderDeleted = grown(builderDeleted, to: builder.docCount)
@@ -240,9 +285,14 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// Writes the in-memory documents to a new segment (not visible until `commit()`).
   public func flush() throws(TSearchError) {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try drainInFlight()
+    try flushHoldingLock()
+  }
+
+  /// `flush()` for a caller that holds the lock and keeps the order itself.
+  private func flushHoldingLock() throws(TSearchError) {
     guard builder.docCount > 0 else { return }
     let name = "seg\(manifest.nextSegment)"
     manifest.nextSegment += 1
@@ -276,7 +326,7 @@ public final class IndexWriter: @unchecked Sendable {
   }
 
   private func commitNow() throws(TSearchError) {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try flush()
     guard !pendingSegments.isEmpty || !changedSegments.isEmpty else { return }
@@ -322,7 +372,7 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// Merges the whole index into one segment without deleted documents (`tsearch optimize`). Commits first.
   public func optimize() throws(TSearchError) {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     try commit()
     if manifest.segments.count > 1 || manifest.segments.contains(where: { $0.deletedCount > 0 }) {
@@ -358,14 +408,14 @@ public final class IndexWriter: @unchecked Sendable {
 
   /// The files the committed documents were read from (what `tsearch rebuild` reads again).
   public func recordedSources() throws(TSearchError) -> [String] {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     return Set(try committedDocuments().map { $0.value.origin.isEmpty ? $0.key : $0.value.origin }).sorted()
   }
 
   /// Discards every change since the last commit.
   public func rollback() {
-    mutex.lock()
+    lockQuiescent()
     defer { mutex.unlock() }
     inFlight = nil
     builder = SegmentBuilder()

@@ -264,6 +264,7 @@ struct TopKSearch {
       seen.deallocate()
     }
     var blockBound = [Double](repeating: 0, count: n)
+    var windowBounds = [Double](repeating: 0, count: n)
     var threshold = -Double.infinity
     var firstEssential = 0
     func refresh(_ top: TopKCollector) {
@@ -295,18 +296,34 @@ struct TopKSearch {
       for i in firstEssential..<n where cur[i] < start { start = cur[i] }
       if start == PostingsCursor.end { break }
       let end = UInt32(min(Int(PostingsCursor.end), Int(start) + w))
+      // Terms 0..<nonEssential are only looked up for the candidates the others give, in this window.
+      let windowFirst = firstEssential
+      var nonEssential = firstEssential
       if threshold > -Double.infinity {
         // Block-max: when no document of the window can beat the threshold by the skip data's bounds of every
         // term, the whole window is skipped undecoded.
         var windowBound = 0.0
-        for i in 0..<n where cur[i] < end { windowBound += refs[i].bound(from: max(start, cur[i]), to: end) }
+        for i in 0..<n {
+          windowBounds[i] = cur[i] < end ? refs[i].bound(from: max(start, cur[i]), to: end) : 0
+          windowBound += windowBounds[i]
+        }
         if windowBound <= threshold {
           for i in firstEssential..<n where cur[i] < end { cur[i] = try cursorRefs[i].advance(to: end) }
           top.exact = false
           continue
         }
+        // Block-max MaxScore (as Lucene's): by this window's bounds, more terms may be non-essential here than
+        // by their global maxima. A document holding none of the remaining terms scores at most the sum of
+        // these bounds, which does not beat the threshold.
+        var sum = 0.0
+        for i in 0..<firstEssential { sum += windowBounds[i] }
+        while nonEssential < n - 1 && sum + windowBounds[nonEssential] <= threshold {
+          sum += windowBounds[nonEssential]
+          nonEssential += 1
+        }
+        if nonEssential > firstEssential { top.exact = false }
       }
-      for i in firstEssential..<n where cur[i] < end {
+      for i in nonEssential..<n where cur[i] < end {
         let scorer = scorers[i]
         let cursor = scorer.cursor
         let part = slotOf[i]
@@ -346,14 +363,14 @@ struct TopKSearch {
           if segment.isDeleted(Int(candidate)) { continue }
           var p = partial[slot]
           var pruned = false
-          if firstEssential > 0 {
+          if nonEssential > 0 {
             var acc = 0.0
-            for i in 0..<firstEssential {
+            for i in 0..<nonEssential {
               acc += cur[i] > candidate ? 0 : refs[i].bound(at: candidate)
               blockBound[i] = acc
             }
             var textNorm = -1.0
-            for i in stride(from: firstEssential - 1, through: 0, by: -1) {
+            for i in stride(from: nonEssential - 1, through: 0, by: -1) {
               if p + blockBound[i] <= threshold {
                 pruned = true
                 break
@@ -395,6 +412,9 @@ struct TopKSearch {
           refresh(top)
         }
       }
+      // The terms left out of this window's scan move past it (their documents here were candidates or could not
+      // compete).
+      for i in windowFirst..<nonEssential where cur[i] < end { cur[i] = try cursorRefs[i].advance(to: end) }
     }
     if firstEssential > 0 { top.exact = false }
   }

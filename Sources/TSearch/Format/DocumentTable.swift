@@ -102,6 +102,9 @@ struct DocumentTableReader {
   }
 
   @inline(__always)
+  /// Where the lengths start: `docCount` little-endian `u32`s (for `PostingsCursor.lengthTable`).
+  var lengthsBase: UnsafeRawPointer { file.bytes.baseAddress! + lengthsOffset }
+
   func length(_ doc: Int) -> UInt32 {
     UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: lengthsOffset + doc * 4, as: UInt32.self))
   }

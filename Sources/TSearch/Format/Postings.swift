@@ -184,7 +184,15 @@ final class PostingsCursor {
     /// Where the last `blockIndex(covering:)` stopped: bounds are asked for increasing documents, so the next
     /// search starts there rather than at the decoded block (which may lag far behind for a skipped term).
     var shallowBlock = 0
+    /// What touching the decoded documents' lengths read (kept so that the reads are not optimised away).
+    var touched: UInt32 = 0
   }
+
+  /// The document table's length array (`u32` per document), when the caller scores with lengths: once a block
+  /// is decoded, its documents' lengths are read in one tight loop. Those reads are independent, so the CPU has
+  /// many of them in flight at once; scoring then finds the lengths in cache instead of waiting for each
+  /// (at 1M documents, 37% of the scoring loop's time was that wait).
+  var lengthTable: UnsafeRawPointer?
 
   private let data: UnsafeRawBufferPointer
   private let posData: UnsafeRawBufferPointer
@@ -447,6 +455,12 @@ final class PostingsCursor {
       }
     }
     st.pointee.doc = docs[0]
+    if let lengths = lengthTable {
+      // Documents were checked to be under `maxDoc`, the table's size.
+      var x: UInt32 = 0
+      for i in 0..<n { x ^= lengths.loadUnaligned(fromByteOffset: Int(docs[i]) &* 4, as: UInt32.self) }
+      st.pointee.touched = x
+    }
   }
 
   /// The positions of the term in the current document, increasing. Valid until the cursor moves or is asked

@@ -208,6 +208,7 @@ struct TopKSearch {
         for (field, weight) in parts {
           guard let info = try entry(segmentIndex, SegmentMatcher.key(field, clause.term)) else { continue }
           let cursor = try segment.postings.cursor(info, maxDoc: segment.docCount)
+          if field == Field.text.number { cursor.lengthTable = segment.documents.lengthsBase }
           scorers.append(
             TermScorer(
               cursor: cursor, clause: c, isTitle: weight != nil, idf: idf(field, clause.term), weight: weight,

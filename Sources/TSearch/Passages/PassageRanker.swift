@@ -190,10 +190,15 @@ struct PassageRanker {
     if useDocumentStatistics && documentIDFExponent > 0 {
       var sentenceOf = [Int](repeating: 0, count: tokens.count)
       for (k, r) in tokenRanges.enumerated() { for t in r { sentenceOf[t] = k } }
-      var seen = Set<[Int]>()
+      // The last sentence each leaf was counted in: matches come in text order, so a sentence is counted once.
+      var lastSentence = [Int](repeating: -1, count: weights.count)
       var df = [Double](repeating: 0, count: weights.count)
       for m in matches where m.leaf >= 0 {
-        if seen.insert([m.leaf, sentenceOf[m.tokenIndex]]).inserted { df[m.leaf] += 1 }
+        let sentence = sentenceOf[m.tokenIndex]
+        if lastSentence[m.leaf] != sentence {
+          lastSentence[m.leaf] = sentence
+          df[m.leaf] += 1
+        }
       }
       let n = Double(sentences.count)
       for leaf in weights.indices {
@@ -204,25 +209,38 @@ struct PassageRanker {
     let totalWeight = weights.reduce(0, +)
     // The paragraph as context: its own BM25 (as a document of its own, against the mean paragraph length of
     // this text) is added, weighted, to the score of each passage in it.
-    var paragraphScore: [Int: Double] = [:]
+    // Paragraph numbers increase through the text (one may hold no sentence): arrays indexed by them.
+    let paragraphCount = (split.last?.paragraph ?? 0) + 1
+    var paragraphScore = [Double](repeating: 0, count: paragraphCount)
     var paragraphOfToken: [Int] = []
     if useDocumentStatistics && paragraphWeight > 0 {
       paragraphOfToken = [Int](repeating: 0, count: tokens.count)
-      var lengths: [Int: Int] = [:]
+      var lengths = [Int](repeating: 0, count: paragraphCount)
+      var withSentences = 0
+      var previous = -1
       for (k, r) in tokenRanges.enumerated() {
-        for t in r { paragraphOfToken[t] = split[k].paragraph }
-        lengths[split[k].paragraph, default: 0] += r.count
+        let p = split[k].paragraph
+        for t in r { paragraphOfToken[t] = p }
+        lengths[p] += r.count
+        if p != previous {
+          withSentences += 1
+          previous = p
+        }
       }
-      var tfs: [Int: [Double]] = [:]
+      // Per paragraph with a match, its term frequencies (paragraph-major, one row per paragraph).
+      var tfs = [Double](repeating: 0, count: paragraphCount * weights.count)
+      var matched = [Bool](repeating: false, count: paragraphCount)
       for m in matches where m.leaf >= 0 {
         let p = paragraphOfToken[m.tokenIndex]
-        tfs[p, default: [Double](repeating: 0, count: weights.count)][m.leaf] += 1
+        tfs[p * weights.count + m.leaf] += 1
+        matched[p] = true
       }
-      let mean = Double(lengths.values.reduce(0, +)) / Double(max(1, lengths.count))
-      for (p, tf) in tfs {
+      let mean = Double(lengths.reduce(0, +)) / Double(max(1, withSentences))
+      for p in 0..<paragraphCount where matched[p] {
         var score = 0.0
-        for leaf in tf.indices where tf[leaf] > 0 {
-          score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: Double(lengths[p] ?? 1), averageLength: mean)
+        for leaf in weights.indices where tfs[p * weights.count + leaf] > 0 {
+          score += weights[leaf]
+            * bm25.tfNorm(tf: tfs[p * weights.count + leaf], length: Double(lengths[p]), averageLength: mean)
         }
         paragraphScore[p] = score
       }
@@ -261,7 +279,7 @@ struct PassageRanker {
         score += adjacencyWeight * adjacency
       }
       if useDocumentStatistics && paragraphWeight > 0 && score > 0 && span.tokens.lowerBound < paragraphOfToken.count {
-        score += paragraphWeight * (paragraphScore[paragraphOfToken[span.tokens.lowerBound]] ?? 0)
+        score += paragraphWeight * paragraphScore[paragraphOfToken[span.tokens.lowerBound]]
       }
       if positionPrior > 0 && useDocumentStatistics {
         let first = tokenRanges[spanSentence[spanIndex]]

@@ -417,6 +417,8 @@ public final class IndexWriter: @unchecked Sendable {
   public func rollback() {
     lockQuiescent()
     defer { mutex.unlock() }
+    // A failure of background work on the discarded changes goes with them.
+    ingestError = nil
     inFlight = nil
     builder = SegmentBuilder()
     builderIDs = [:]

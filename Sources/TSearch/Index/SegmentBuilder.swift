@@ -290,7 +290,6 @@ struct SegmentBuilder {
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for
   /// every document) into the given arrays, replacing their contents; returns its document and total frequency.
-  @discardableResult
   func decode(_ id: Int, docs: inout [UInt32], freqs: inout [UInt32], positionDeltas: inout [UInt32])
     -> (docFreq: Int, totalFreq: Int)
   {

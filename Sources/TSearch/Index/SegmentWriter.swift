@@ -59,13 +59,9 @@ enum SegmentWriter {
       }
       if half == runStart { half = min(end, runStart + 1) }
       let runs = [ids[runStart..<half], ids[half..<end]]
-      nonisolated(unsafe) var parts = [Result<InvertedPart, TSearchError>](
-        repeating: .success(InvertedPart()), count: 2)
-      DispatchQueue.concurrentPerform(iterations: 2) { k in
-        parts[k] = Result { () throws(TSearchError) -> InvertedPart in try encodeTerms(builder, runs[k]) }
-      }
-      for k in 0..<2 {
-        let part = try parts[k].get()
+      nonisolated(unsafe) var parts = [InvertedPart](repeating: InvertedPart(), count: 2)
+      DispatchQueue.concurrentPerform(iterations: 2) { k in parts[k] = encodeTerms(builder, runs[k]) }
+      for part in parts {
         let postingsBase = postings.count
         let positionsBase = positions.count
         for (i, info) in part.infos.enumerated() {
@@ -97,9 +93,7 @@ enum SegmentWriter {
   }
 
   /// Encodes the terms `ids` (in dictionary order).
-  private static func encodeTerms(_ builder: SegmentBuilder, _ ids: ArraySlice<Int>) throws(TSearchError)
-    -> InvertedPart
-  {
+  private static func encodeTerms(_ builder: SegmentBuilder, _ ids: ArraySlice<Int>) -> InvertedPart {
     var out = InvertedPart()
     out.ids = ids
     out.infos.reserveCapacity(ids.count)

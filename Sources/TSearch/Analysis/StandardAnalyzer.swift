@@ -212,9 +212,9 @@ final class TermInterner: @unchecked Sendable {
     terms.pointee.bytes[terms.pointee.starts[Int(id)]..<terms.pointee.starts[Int(id) + 1]]
   }
 
-  /// Empties the interner when it has grown past its capacity (only between documents).
-  func trim() {
-    guard words.pointee.count > Self.capacity else { return }
+  /// Empties the interner when it has grown past `limit` words (only between documents).
+  func trim(above limit: Int = capacity) {
+    guard words.pointee.count > limit else { return }
     words.pointee = Entries()
     terms.pointee = Entries()
     lastStamp = -1

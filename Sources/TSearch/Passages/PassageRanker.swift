@@ -107,7 +107,8 @@ struct PassageRanker {
     if let standard = analyzer as? StandardAnalyzer {
       let interner = Self.interners.withLock { $0.popLast() } ?? TermInterner()
       defer {
-        interner.trim()
+        // Kept small: a searching process may keep up to eight of them (a few MiB each at 65,536 words).
+        interner.trim(above: 1 << 16)
         Self.interners.withLock { if $0.count < 8 { $0.append(interner) } }
       }
       standard.forEachTermID(in: text, interner: interner) { id, position, range in

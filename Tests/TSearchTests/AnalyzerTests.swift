@@ -65,6 +65,31 @@ import Testing
 /// Indexing threads analyze through a `TermInterner` (term ids, no strings per token): it must give exactly the
 /// terms, positions and keys of the analyzer's public `forEachToken`.
 @Suite struct InternedAnalysisTests {
+  /// The interner's own buffers grow (bytes, entries, table) and are emptied past a limit: every word keeps its
+  /// term within a generation, and a term's bytes read back.
+  @Test func internerGrowsAndEmpties() {
+    let interner = TermInterner()
+    var seen: [String: Int32] = [:]
+    var emptied = 0
+    for i in 0..<120_000 {
+      let word = Array("w\(i % 70_000)x\(String(repeating: "y", count: i % 40))".utf8)
+      let id = word.withUnsafeBufferPointer { interner.id(word: $0, stem: false) }
+      #expect(Array(interner.term(id)) == word)
+      let key = String(decoding: word, as: UTF8.self)
+      if let known = seen[key] { #expect(known == id) }
+      seen[key] = id
+      if i % 1_000 == 999 {
+        let before = interner.termCount
+        interner.trim(above: 50_000)
+        if interner.termCount < before {
+          emptied += 1
+          seen = [:]
+        }
+      }
+    }
+    #expect(emptied >= 1)
+  }
+
   @Test func internedAnalysisMatchesForEachToken() throws {
     let texts = [
       "U.S. tariffs of 20% on $295.4 billion; 1,000 H20 chips, F-35 jets, rare-earth magnets. Xi's and Xi’s talks.",

@@ -80,53 +80,96 @@ extension StandardAnalyzer {
 final class TermInterner: @unchecked Sendable {
   static let capacity = 1 << 20
   private let stemmer = Porter2Stemmer()
-  /// Byte strings back to back with an open-addressing table over them (ids + 1, at most half full).
+  /// Byte strings back to back with an open-addressing table over them (ids + 1, at most half full), in buffers
+  /// it allocates and frees itself (`release()`): a lookup, once per token, then costs no reference counting.
   struct Entries {
-    var bytes: [UInt8] = []
-    var starts: [Int] = [0]
-    var hashes: [UInt64] = []
-    var table = [Int32](repeating: 0, count: 1 << 14)
+    private(set) var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 12)
+    private var bytesCapacity = 1 << 12
+    private var bytesCount = 0
+    /// Entry i is `bytes[starts[i]..<starts[i + 1]]`.
+    private(set) var starts = UnsafeMutablePointer<Int>.allocate(capacity: 1 << 10)
+    private var hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << 10)
     /// For words: each word's term id.
-    var values: [Int32] = []
+    private(set) var values = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << 10)
+    private var capacity = 1 << 10
+    private(set) var count = 0
+    private var table: UnsafeMutablePointer<Int32>
+    private var tableSize = 1 << 14
 
-    var count: Int { hashes.count }
+    init() {
+      starts[0] = 0
+      table = .allocate(capacity: tableSize)
+      table.initialize(repeating: 0, count: tableSize)
+    }
+
+    func release() {
+      bytes.deallocate()
+      starts.deallocate()
+      hashes.deallocate()
+      values.deallocate()
+      table.deallocate()
+    }
 
     /// The id of `key`, or nil and the free slot where it goes.
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int32?, Int) {
-      table.withUnsafeBufferPointer { table in
-        hashes.withUnsafeBufferPointer { hashes in
-          starts.withUnsafeBufferPointer { starts in
-            bytes.withUnsafeBufferPointer { store in
-              let mask = table.count - 1
-              var slot = Int(truncatingIfNeeded: h) & mask
-              while table[slot] != 0 {
-                let id = Int(table[slot]) - 1
-                if hashes[id] == h && starts[id + 1] - starts[id] == key.count
-                  && (key.count == 0 || memcmp(store.baseAddress! + starts[id], key.baseAddress!, key.count) == 0)
-                {
-                  return (Int32(id), slot)
-                }
-                slot = (slot + 1) & mask
-              }
-              return (nil, slot)
-            }
-          }
+      let mask = tableSize - 1
+      var slot = Int(truncatingIfNeeded: h) & mask
+      while table[slot] != 0 {
+        let id = Int(table[slot]) - 1
+        if hashes[id] == h && starts[id + 1] - starts[id] == key.count
+          && (key.count == 0 || memcmp(bytes + starts[id], key.baseAddress!, key.count) == 0)
+        {
+          return (Int32(id), slot)
         }
+        slot = (slot + 1) & mask
       }
+      return (nil, slot)
     }
 
-    /// Adds `key` at `slot` (from `find`); returns its id.
-    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64, at slot: Int) -> Int {
-      let id = hashes.count
-      bytes.append(contentsOf: key)
-      starts.append(bytes.count)
-      hashes.append(h)
-      if (id + 1) * 2 > table.count {
-        table = [Int32](repeating: 0, count: table.count * 2)
-        let mask = table.count - 1
-        for (other, h) in hashes.enumerated() {
-          var s = Int(truncatingIfNeeded: h) & mask
+    /// Entry `id`'s bytes (valid until the next insert).
+    func entry(_ id: Int) -> UnsafeBufferPointer<UInt8> {
+      UnsafeBufferPointer(start: bytes + starts[id], count: starts[id + 1] - starts[id])
+    }
+
+    private static func grown<T>(_ p: UnsafeMutablePointer<T>, _ count: Int, to capacity: Int)
+      -> UnsafeMutablePointer<T>
+    {
+      let q = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+      q.moveInitialize(from: p, count: count)
+      p.deallocate()
+      return q
+    }
+
+    /// Adds `key` at `slot` (from `find`) with `value`; returns its id.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64, at slot: Int, value: Int32 = 0) -> Int {
+      let id = count
+      if bytesCount + key.count > bytesCapacity {
+        let c = max(bytesCapacity * 2, bytesCount + key.count)
+        bytes = Self.grown(bytes, bytesCount, to: c)
+        bytesCapacity = c
+      }
+      if id + 2 > capacity {
+        let c = capacity * 2
+        starts = Self.grown(starts, id + 1, to: c)
+        hashes = Self.grown(hashes, id, to: c)
+        values = Self.grown(values, id, to: c)
+        capacity = c
+      }
+      if key.count > 0 { (bytes + bytesCount).update(from: key.baseAddress!, count: key.count) }
+      bytesCount += key.count
+      starts[id + 1] = bytesCount
+      hashes[id] = h
+      values[id] = value
+      count = id + 1
+      if count * 2 > tableSize {
+        table.deallocate()
+        tableSize *= 2
+        table = .allocate(capacity: tableSize)
+        table.initialize(repeating: 0, count: tableSize)
+        let mask = tableSize - 1
+        for other in 0..<count {
+          var s = Int(truncatingIfNeeded: hashes[other]) & mask
           while table[s] != 0 { s = (s + 1) & mask }
           table[s] = Int32(other + 1)
         }
@@ -164,8 +207,10 @@ final class TermInterner: @unchecked Sendable {
   }()
 
   deinit {
+    words.pointee.release()
     words.deinitialize(count: 1)
     words.deallocate()
+    terms.pointee.release()
     terms.deinitialize(count: 1)
     terms.deallocate()
     perTerm.pointee.stamp.deallocate()
@@ -208,14 +253,15 @@ final class TermInterner: @unchecked Sendable {
     return lastStamp
   }
 
-  func term(_ id: Int32) -> ArraySlice<UInt8> {
-    terms.pointee.bytes[terms.pointee.starts[Int(id)]..<terms.pointee.starts[Int(id) + 1]]
-  }
+  /// The bytes of term `id` (valid until the interner adds a term).
+  func term(_ id: Int32) -> UnsafeBufferPointer<UInt8> { terms.pointee.entry(Int(id)) }
 
   /// Empties the interner when it has grown past `limit` words (only between documents).
   func trim(above limit: Int = capacity) {
     guard words.pointee.count > limit else { return }
+    words.pointee.release()
     words.pointee = Entries()
+    terms.pointee.release()
     terms.pointee = Entries()
     lastStamp = -1
   }
@@ -240,8 +286,7 @@ final class TermInterner: @unchecked Sendable {
     } else {
       termID = internTerm(word)
     }
-    _ = words.pointee.insert(word, h, at: slot)
-    words.pointee.values.append(termID)
+    _ = words.pointee.insert(word, h, at: slot, value: termID)
     return termID
   }
 

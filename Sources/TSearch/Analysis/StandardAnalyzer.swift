@@ -494,9 +494,14 @@ struct WordSegmenter {
           }
           break
         }
-        chunks.append(chunk)
-        emitWord(chunks, emit)
-        chunks.removeAll(keepingCapacity: true)
+        if chunks.isEmpty {
+          // No connector: a plain word, its one part (what `emitWord` does with a single chunk).
+          emitPart(chunk.start, chunk.end, emit)
+        } else {
+          chunks.append(chunk)
+          emitWord(chunks, emit)
+          chunks.removeAll(keepingCapacity: true)
+        }
         i = j
       case .cjk:
         var j = i
@@ -617,17 +622,12 @@ struct WordSegmenter {
   }
 
   private func emitPart(_ s: Int, _ e: Int, _ emit: (WordPart) -> Void) {
-    var ascii = true
-    for k in s..<e where bytes[k] >= 0x80 {
-      ascii = false
-      break
-    }
-    if ascii {
-      // The common case, without a String: lower-case into a stack buffer, trim there.
-      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: e - s) { buf in
+    // The common case, ASCII, without a String: lower-case into a stack buffer, trim there.
+    let ascii = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: e - s) { buf -> Bool in
         var n = 0
         for k in s..<e {
           let b = bytes[k]
+          if b >= 0x80 { return false }
           buf[n] = b >= 0x41 && b <= 0x5A ? b + 32 : b
           n += 1
         }
@@ -636,7 +636,7 @@ struct WordSegmenter {
         while n > 0 && buf[n - 1] == 0x27 { n -= 1 }
         var first = 0
         while first < n && buf[first] == 0x27 { first += 1 }
-        guard first < n else { return }
+        guard first < n else { return true }
         var letters = true
         for k in first..<n where !((buf[k] >= 0x61 && buf[k] <= 0x7A) || buf[k] == 0x27) {
           letters = false
@@ -646,9 +646,9 @@ struct WordSegmenter {
           WordPart(
             bytes: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buf)[first..<n]), start: s, end: e,
             isASCIILetters: letters))
-      }
-      return
+        return true
     }
+    if ascii { return }
     var term = folded(s, e)
     // The English possessive: Xi's → xi (and a bare trailing apostrophe).
     if term.hasSuffix("'s") {

@@ -9,6 +9,11 @@ import Testing
     return SentenceSplitter().sentences(text).map { String(decoding: bytes[$0], as: UTF8.self) }
   }
 
+  /// The splitter takes any longer plain word before a period as a sentence end without looking it up.
+  @Test func abbreviationsAreAtMostSixLetters() {
+    #expect(SentenceSplitter.abbreviations.allSatisfy { $0.utf8.count <= 6 })
+  }
+
   @Test func abbreviationsDoNotEndSentences() {
     #expect(
       split("Mr. Li met U.S. officials on Aug. 22 in Washington. He left. The U.S. The end.")

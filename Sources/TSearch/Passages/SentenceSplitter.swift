@@ -8,6 +8,7 @@
 public struct SentenceSplitter: Sendable {
   public init() {}
 
+  /// None longer than six letters (`endsSentence` relies on it).
   static let abbreviations: Set<String> = [
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm",
     "st", "jr", "sr", "inc", "corp", "co", "ltd", "llc", "bros", "vs", "etc", "no", "nos", "vol", "fig", "approx",
@@ -144,6 +145,16 @@ public struct SentenceSplitter: Sendable {
   private func endsSentence(_ b: UnsafeBufferPointer<UInt8>, periodAt p: Int, nextWordAt next: Int) -> Bool {
     var s = p
     while s > 0 && !isSpace(b[s - 1]) && b[s - 1] != 0x28 && b[s - 1] != 0x22 { s -= 1 }
+    // Most words before a period are plain ASCII longer than any abbreviation (six letters at most) and hold no
+    // inner period: they end the sentence, with no string made.
+    if p - s > 6 {
+      var plain = true
+      for k in s..<p where b[k] == 0x2E || b[k] >= 0x80 {
+        plain = false
+        break
+      }
+      if plain { return true }
+    }
     let word = String(decoding: UnsafeBufferPointer(rebasing: b[s..<p]), as: UTF8.self)
     let lower = word.lowercased()
     let letters = word.filter { $0 != "." }

@@ -61,15 +61,25 @@ extension StandardAnalyzer {
   /// The terms of `text` as ids of `interner` (an indexing thread's), with their positions: the same terms as
   /// `forEachToken`, without making a string of each token.
   func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int) -> Void) {
-    forEachPart(in: text) { part, position in
-      body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position)
+    // The interner is reached through a guaranteed reference: a captured strong one was retained and released
+    // several times for every token.
+    let ref = Unmanaged.passUnretained(interner)
+    withExtendedLifetime(interner) {
+      forEachPart(in: text) { part, position in
+        let id = ref._withUnsafeGuaranteedRef { $0.id(word: part.bytes, stem: stemming && part.isASCIILetters) }
+        body(id, position)
+      }
     }
   }
 
   /// The same, with each token's UTF-8 byte range in `text` (what passages highlight).
   func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int, Range<Int>) -> Void) {
-    forEachPart(in: text) { part, position in
-      body(interner.id(word: part.bytes, stem: stemming && part.isASCIILetters), position, part.start..<part.end)
+    let ref = Unmanaged.passUnretained(interner)
+    withExtendedLifetime(interner) {
+      forEachPart(in: text) { part, position in
+        let id = ref._withUnsafeGuaranteedRef { $0.id(word: part.bytes, stem: stemming && part.isASCIILetters) }
+        body(id, position, part.start..<part.end)
+      }
     }
   }
 }

@@ -127,6 +127,13 @@ import Testing
     }
   }
 
+  /// Rewrites the version in a file's header (its low byte); readers check the version before the checksum.
+  func setVersion(of file: String, to version: UInt8) throws {
+    var data = try Data(contentsOf: URL(fileURLWithPath: file))
+    data[8] = version
+    try data.write(to: URL(fileURLWithPath: file))
+  }
+
   @Test(arguments: ["tdx", "pst", "pos", "doc", "sto"])
   func flippedByteIsDetected(ext: String) throws {
     let error = try corruptIndex { path in
@@ -172,24 +179,14 @@ import Testing
   }
 
   @Test func newerFormatIsReportedAsSuch() throws {
-    let error = try corruptIndex { path in
-      let file = path + "/MANIFEST"
-      var data = try Data(contentsOf: URL(fileURLWithPath: file))
-      data[8] = 9
-      try data.write(to: URL(fileURLWithPath: file))
-    }
+    let error = try corruptIndex { try setVersion(of: $0 + "/MANIFEST", to: 9) }
     guard case .formatTooNew(_, let version, _) = error else { Issue.record("\(String(describing: error))"); return }
     #expect(version == 9)
   }
 
   /// Postings of format 1 (before the block format) are refused with a message that says what to do.
   @Test func olderPostingsFormatAsksForARebuild() throws {
-    let error = try corruptIndex { path in
-      let file = path + "/seg1.pst"
-      var data = try Data(contentsOf: URL(fileURLWithPath: file))
-      data[8] = 1
-      try data.write(to: URL(fileURLWithPath: file))
-    }
+    let error = try corruptIndex { try setVersion(of: $0 + "/seg1.pst", to: 1) }
     guard case .formatTooOld(let file, 1, 2) = error else { Issue.record("\(String(describing: error))"); return }
     #expect(file.hasSuffix("seg1.pst"))
     #expect(error?.description.contains("tsearch rebuild") == true)
@@ -373,9 +370,7 @@ import Testing
           bytes[at] = UInt8.random(in: 0...255, using: &rng)
         }
         // A checksum that matches the damage.
-        let crc = Checksum.crc32(Array(bytes[0..<(bodyEnd + 12)]))
-        withUnsafeBytes(of: crc.littleEndian) { for k in 0..<4 { bytes[bodyEnd + 12 + k] = $0[k] } }
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        try Data(sealed(Array(bytes[..<bodyEnd]))).write(to: URL(fileURLWithPath: file))
         do {
           let s = try SearchIndex.open(at: path).searcher()
           for q in queries {

@@ -91,10 +91,7 @@ import Testing
     b.removeLast(FileEnvelope.footerSize + 12)
     b[8] = 1
     b[9] = 0
-    var w = ByteWriter()
-    w.append(contentsOf: b)
-    FileEnvelope.writeFooter(&w)
-    try Data(w.bytes).write(to: URL(fileURLWithPath: dir.path + "/v1.sto"))
+    try Data(sealed(b)).write(to: URL(fileURLWithPath: dir.path + "/v1.sto"))
     try expectRoundTrip(docs, dir.path + "/v1.sto")
   }
 
@@ -113,11 +110,8 @@ import Testing
         Int.random(in: FileEnvelope.headerSize..<body, using: &rng)
       }
       for at in hits { b[at] ^= UInt8.random(in: 1...255, using: &rng) }
-      var w = ByteWriter()
-      w.append(contentsOf: b)
-      FileEnvelope.writeFooter(&w)
       let path = dir.path + "/d\(round).sto"
-      try Data(w.bytes).write(to: URL(fileURLWithPath: path))
+      try Data(sealed(b)).write(to: URL(fileURLWithPath: path))
       do {
         let reader = try StoredFieldsReader(file: MappedFile(path: path))
         for i in stride(from: 0, to: docs.count, by: 11) { _ = try? reader.document(i) }

@@ -82,6 +82,20 @@ import Testing
     try expectRoundTrip(docs, dir.path + "/t.sto")
   }
 
+  @Test func anEmptyStoreOpensAndAHugeDocumentRoundTrips() throws {
+    let dir = TemporaryDirectory()
+    try write([], to: dir.path + "/e.sto")
+    let empty = try StoredFieldsReader(file: MappedFile(path: dir.path + "/e.sto"))
+    #expect(empty.docCount == 0)
+    #expect(throws: TSearchError.self) { try empty.document(0) }
+    // A 3 MB document among ordinary ones: a block of its own, compressed against the dictionary.
+    var docs = documents(400)
+    docs.insert([(.id, "huge"), (.text, String(repeating: "Tariffs on soybeans, chips and rare earths. ", count: 70_000))], at: 200)
+    try write(docs, to: dir.path + "/h.sto")
+    #expect(try dictionaryLength(dir.path + "/h.sto") > 0)
+    try expectRoundTrip(docs, dir.path + "/h.sto")
+  }
+
   @Test func formatOneIsStillRead() throws {
     // A format-1 file: the format-2 layout without a dictionary, minus the trailer's two dictionary fields.
     let dir = TemporaryDirectory()

@@ -14,7 +14,7 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
-    // zlib: CRC-32 for file checksums and DEFLATE for stored-text blocks.
+    // zlib: CRC-32 for file checksums, and DEFLATE to read the stored text of format-1 and -2 stores.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // libxml2's HTML parser, for the HTML ingestion module.
     .systemLibrary(
@@ -27,7 +27,7 @@ let package = Package(
       dependencies: ["TSearch", "TSearchHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Sources/tsearch"),
     .testTarget(
-      name: "TSearchTests", dependencies: ["TSearch"], path: "Tests/TSearchTests",
+      name: "TSearchTests", dependencies: ["TSearch", "CZlib"], path: "Tests/TSearchTests",
       resources: [.copy("Fixtures")]),
     // The documented public API, imported as an outside user would (no @testable).
     .testTarget(name: "TSearchAPITests", dependencies: ["TSearch"], path: "Tests/TSearchAPITests"),

@@ -3,8 +3,8 @@ import Testing
 
 @testable import TSearch
 
-/// The store (`.sto`): 4 KiB blocks compressed against the segment's preset dictionary (format 2), and the
-/// older format 1 still read for `tsearch rebuild`.
+/// The store (`.sto`): 4 KiB LZ4 blocks against the segment's preset dictionary (format 3), and the older DEFLATE
+/// formats 1 and 2 still read, so that an older index searches and `tsearch rebuild` can read its text.
 @Suite struct StoredFieldsTests {
   /// Documents of varied text, about 300 bytes each.
   func documents(_ count: Int) -> [[(StoredField, String)]] {
@@ -21,7 +21,7 @@ import Testing
     try Data(try w.finish()).write(to: URL(fileURLWithPath: path))
   }
 
-  /// The trailer's dictionary length (format 2).
+  /// The trailer's dictionary length (formats 2 and 3).
   func dictionaryLength(_ path: String) throws -> Int {
     let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     let at = b.count - FileEnvelope.footerSize - 4
@@ -49,7 +49,7 @@ import Testing
   }
 
   @Test func theDictionaryMakesSmallBlocksSmaller() throws {
-    // The same records compressed block by block with and without the dictionary.
+    // The same records compressed block by block with and without the dictionary, and decoded back.
     let raw = documents(600).map { d -> [UInt8] in
       var w = ByteWriter()
       for (tag, value) in d {
@@ -59,15 +59,21 @@ import Testing
       return w.bytes
     }
     let sample = StoredFieldsWriter.dictionary(from: raw)
-    let primed = try DeflateDictionary(sample, level: StoredFieldsWriter.level)
+    #expect(sample.count > 8 * 1024 && sample.count <= StoredFieldsWriter.dictionaryLimit)
+    let primed = LZ4Compressor(dictionary: sample, depth: StoredFieldsWriter.lz4Depth, lazy: StoredFieldsWriter.lz4Lazy)
+    let bare = LZ4Compressor(depth: StoredFieldsWriter.lz4Depth, lazy: StoredFieldsWriter.lz4Lazy)
     var with = 0
     var without = 0
     for block in stride(from: 0, to: raw.count, by: 12).map({ Array(raw[$0..<min(raw.count, $0 + 12)].joined()) }) {
-      let packed = try primed.compress(block)
+      let packed = primed.compress(block)
       with += packed.count
-      without += try Deflate.compress(block, level: StoredFieldsWriter.level).count
+      without += bare.compress(block).count
       let back = try packed.withUnsafeBytes { p in
-        try sample.withUnsafeBytes { try Deflate.decompress(p, size: block.count, dictionary: $0) }
+        try sample.withUnsafeBytes { d in
+          let decoder = LZ4PartialDecoder(p, size: block.count, dictionary: d)
+          try decoder.ensure(block.count)
+          return decoder.output
+        }
       }
       #expect(back == block)
     }
@@ -96,17 +102,25 @@ import Testing
     try expectRoundTrip(docs, dir.path + "/h.sto")
   }
 
-  @Test func formatOneIsStillRead() throws {
-    // A format-1 file: the format-2 layout without a dictionary, minus the trailer's two dictionary fields.
+  @Test(arguments: [UInt8(1), 2]) func olderDeflateFormatsAreStillRead(version: UInt8) throws {
     let dir = TemporaryDirectory()
-    let docs = documents(3)
-    try write(docs, to: dir.path + "/t.sto")
-    var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.path + "/t.sto")))
-    b.removeLast(FileEnvelope.footerSize + 12)
-    b[8] = 1
-    b[9] = 0
-    try Data(sealed(b)).write(to: URL(fileURLWithPath: dir.path + "/v1.sto"))
-    try expectRoundTrip(docs, dir.path + "/v1.sto")
+    for (name, docs) in [("small", documents(3)), ("large", documents(400))] {
+      let path = dir.path + "/v\(version)-\(name).sto"
+      try Data(try legacyStore(docs, version: version)).write(to: URL(fileURLWithPath: path))
+      try expectRoundTrip(docs, path)
+    }
+  }
+
+  @Test func aBlockOfAnotherVersionsCodecIsCorrupt() throws {
+    // A version-2 store whose block index names codec 3 (LZ4), which version 2 never wrote.
+    let dir = TemporaryDirectory()
+    var b = try legacyStore(documents(3), version: 2)
+    let entry = b.count - FileEnvelope.footerSize - StoredFieldsWriter.trailerSize - StoredFieldsWriter.indexEntrySize
+    #expect(b[entry + 20] == 1)
+    b[entry + 20] = 3
+    try Data(sealed(Array(b[..<(b.count - FileEnvelope.footerSize)]))).write(to: URL(fileURLWithPath: dir.path + "/x.sto"))
+    let reader = try StoredFieldsReader(file: MappedFile(path: dir.path + "/x.sto"))
+    #expect(throws: TSearchError.self) { try reader.document(0) }
   }
 
   @Test func aDamagedStoreIsReportedNotACrash() throws {

@@ -110,11 +110,13 @@ enum FileKind: String, CaseIterable {
   case deletions = "DELS"
 
   /// Version 2 of postings and positions: 128-document blocks, bit-packed, with skip data (format 1 was varints);
-  /// of the document table: each distinct origin written once; of the store: 4 KiB blocks against a preset
-  /// dictionary (format 1 had 16 KiB blocks and no dictionary, and is still read).
+  /// of the document table: each distinct origin written once. Version 3 of the store: LZ4 blocks against a
+  /// preset dictionary (version 2 used DEFLATE against one, version 1 had 16 KiB DEFLATE blocks; both are still
+  /// read).
   var version: UInt16 {
     switch self {
-    case .postings, .positions, .documents, .store: return 2
+    case .store: return 3
+    case .postings, .positions, .documents: return 2
     default: return 1
     }
   }

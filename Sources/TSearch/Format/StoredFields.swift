@@ -4,29 +4,34 @@ import Foundation
 ///
 /// ```
 /// Store      → Header, Dictionary?, Block^BlockCount, BlockIndex, Trailer, Footer
-/// Dictionary → DictionaryLength bytes of the segment's own text (the preset dictionary of codec 2)
+/// Dictionary → DictionaryLength bytes of the segment's own records (the preset dictionary of codecs 2 and 3)
 /// Block      → the block's documents, each a Record, compressed with the block's codec
 /// Record     → FieldCount (varint), (Tag (u8), Length (varint), UTF-8 bytes)^FieldCount
 /// BlockIndex → (Offset (u64), StoredLength (u32), RawLength (u32), FirstDoc (u32), Codec (u8))^BlockCount
 /// Trailer    → DocCount (u32), BlockCount (u32), BlockIndexOffset (u64), DictionaryOffset (u64),
 ///              DictionaryLength (u32)                       (version 1: the first three only, no dictionary)
 /// ```
-/// Codec 0 is raw bytes, 1 raw DEFLATE (RFC 1951) at level 3, 2 raw DEFLATE at level 3 against the segment's
-/// preset dictionary. Blocks hold about `blockTarget` (4 KiB) raw bytes, so that a snippet inflates little
-/// before its document; the dictionary (up to 32 KiB: 512-byte samples spread over the segment's first pending
-/// megabyte) wins back what small blocks lose. Chosen by measurement (`Benchmarks/store/codec.py`, Reuters-21578,
-/// level 3): 16 KiB blocks without a dictionary stored 0.465 of the text and took a median 30 µs to inflate up to a
-/// document; 4 KiB blocks against the dictionary store 0.419 and take 8 µs. Blocks are compressed on every core, each from a copy of one
-/// primed compressor (`DeflateDictionary`). Tags: 0 id, 1 text, 2 title, 3 path, 4 date, 5 byline, 6 url,
-/// 7 language. A document larger than a block gets a block of its own.
+/// Version 3 writes codec 3: an LZ4 block (`LZ4`) against the segment's preset dictionary, or codec 0 (raw) when
+/// that saves under 10%. Versions 1 and 2 wrote codecs 1 (raw DEFLATE) and 2 (raw DEFLATE against the dictionary);
+/// they are still read. Blocks hold about `blockTarget` (4 KiB) raw bytes, so that a snippet decodes little before
+/// its document; the dictionary (up to 60 KiB, inside LZ4's 64 KiB reach: 512-byte samples spread over the
+/// segment's first pending megabyte) wins back what small blocks lose. Chosen by measurement on Reuters-21578
+/// (17.1 MB; `tsearch index`, user CPU the least of three runs, and `tsearch bench --passages on`): DEFLATE level 3
+/// against a 32 KiB dictionary (version 2) stored 7.86 MB in 1.39 s of build CPU; LZ4 stores 8.73 MB in 1.25 s
+/// (10.9 MB at chain depth 1, 1.13 s), and passages cost 25–28% less at p50 because decoding is several times
+/// faster than inflating. Blocks are compressed on every core from one shared compressor. Tags: 0 id, 1 text,
+/// 2 title, 3 path, 4 date, 5 byline, 6 url, 7 language. A document larger than a block gets a block of its own.
 struct StoredFieldsWriter {
   static let blockTarget = 4 * 1024
   static let indexEntrySize = 21
   static let trailerSize = 28
-  static let level: Int32 = 3
-  /// The dictionary: up to 32 KiB (DEFLATE's window) of 512-byte samples, one sixteenth of the text it is
-  /// chosen from at most; none under 1 KiB (a tiny segment compresses as well without).
-  static let dictionaryLimit = 32 * 1024
+  /// Chain candidates tried per position, and whether a match may wait one byte for a longer one.
+  static let lz4Depth = 8
+  static let lz4Lazy = true
+  /// The dictionary: up to 60 KiB of 512-byte samples (a block's first byte still reaches all of it within LZ4's
+  /// 65,535-byte offsets), one sixteenth of the text it is chosen from at most; none under 1 KiB (a tiny segment
+  /// compresses as well without). 60 KiB stored Reuters in 8.73 MB against 9.16 with 32 KiB, at the same CPU.
+  static let dictionaryLimit = 60 * 1024
   static let dictionarySample = 512
 
   private var w = ByteWriter()
@@ -39,8 +44,8 @@ struct StoredFieldsWriter {
   private var pending: [(raw: [UInt8], firstDoc: Int)] = []
   private var pendingBytes = 0
   /// Chosen from the first blocks compressed, written before them.
-  private var dictionary: DeflateDictionary?
-  private var dictionaryChosen = false
+  private var compressor: LZ4Compressor?
+  private var dictionaryBytes: [UInt8] = []
   private var dictionaryOffset = 0
 
   /// When the pending blocks hold at least `limit` raw bytes: compresses them and writes everything so far to
@@ -85,35 +90,34 @@ struct StoredFieldsWriter {
     let blocks = pending
     pending = []
     pendingBytes = 0
-    if !dictionaryChosen {
-      dictionaryChosen = true
-      let sample = Self.dictionary(from: blocks.map(\.raw))
-      if !sample.isEmpty {
-        dictionary = try DeflateDictionary(sample, level: Self.level)
+    let compressor: LZ4Compressor
+    if let chosen = self.compressor {
+      compressor = chosen
+    } else {
+      dictionaryBytes = Self.dictionary(from: blocks.map(\.raw))
+      compressor = LZ4Compressor(dictionary: dictionaryBytes, depth: Self.lz4Depth, lazy: Self.lz4Lazy)
+      self.compressor = compressor
+      if !dictionaryBytes.isEmpty {
         dictionaryOffset = w.count
-        w.append(contentsOf: sample)
+        w.append(contentsOf: dictionaryBytes)
       }
     }
-    let dictionary = self.dictionary
-    let packed = Parallel.map(blocks.map(\.raw)) { raw in
-      try? dictionary.map { try $0.compress(raw) } ?? Deflate.compress(raw, level: Self.level)
-    }
-    let codec: UInt8 = dictionary == nil ? 1 : 2
+    let packed = Parallel.map(blocks.map(\.raw)) { compressor.compress($0) }
     for (i, b) in blocks.enumerated() {
-      guard let compressed = packed[i] else { throw Deflate.Failure(code: -1) }
-      let useDeflate = compressed.count < b.raw.count * 9 / 10
+      let compressed = packed[i]
+      let useLZ4 = compressed.count < b.raw.count * 9 / 10
       index.writeU64(UInt64(w.count))
-      index.writeU32(UInt32(useDeflate ? compressed.count : b.raw.count))
+      index.writeU32(UInt32(useLZ4 ? compressed.count : b.raw.count))
       index.writeU32(UInt32(b.raw.count))
       index.writeU32(UInt32(b.firstDoc))
-      index.append(useDeflate ? codec : 0)
-      w.append(contentsOf: useDeflate ? compressed : b.raw)
+      index.append(useLZ4 ? 3 : 0)
+      w.append(contentsOf: useLZ4 ? compressed : b.raw)
       blockCount += 1
     }
   }
 
   /// Samples of `blocks` for the preset dictionary: 512-byte runs at even steps over their bytes, up to a
-  /// sixteenth of them and 32 KiB; empty when that is under 1 KiB.
+  /// sixteenth of them and 60 KiB; empty when that is under 1 KiB.
   static func dictionary(from blocks: [[UInt8]]) -> [UInt8] {
     let total = blocks.reduce(0) { $0 + $1.count }
     let samples = min(dictionaryLimit, total / 16) / dictionarySample
@@ -146,8 +150,8 @@ struct StoredFieldsWriter {
     w.writeU32(UInt32(docCount))
     w.writeU32(UInt32(blockCount))
     w.writeU64(UInt64(indexOffset))
-    w.writeU64(UInt64(dictionary == nil ? 0 : dictionaryOffset))
-    w.writeU32(UInt32(dictionary?.bytes.count ?? 0))
+    w.writeU64(UInt64(dictionaryBytes.isEmpty ? 0 : dictionaryOffset))
+    w.writeU32(UInt32(dictionaryBytes.count))
     FileEnvelope.writeFooter(&w)
     return w.bytes
   }
@@ -158,14 +162,16 @@ struct StoredFieldsReader {
   let docCount: Int
   let blockCount: Int
   private let indexOffset: Int
-  /// The preset dictionary of codec-2 blocks (empty when there is none).
+  /// The preset dictionary of codec-2 and codec-3 blocks (empty when there is none).
   private let dictionary: Range<Int>
+  private let version: UInt16
 
   init(file: MappedFile) throws(TSearchError) {
     self.file = file
     // Version 1 (no dictionary) is still read, so that `tsearch rebuild` can read an older index's text.
     _ = try FileEnvelope.verify(file, kind: .store, checksum: false, oldest: 1)
     let version = FileEnvelope.version(of: file)
+    self.version = version
     let trailer = file.bytes.count - FileEnvelope.footerSize - (version == 1 ? 16 : StoredFieldsWriter.trailerSize)
     guard trailer >= FileEnvelope.headerSize else { throw .corrupt(file: file.path, reason: "unreadable trailer") }
     var r = ByteReader(file.bytes, offset: trailer)
@@ -221,22 +227,29 @@ struct StoredFieldsReader {
         if try entry(mid).firstDoc <= doc { lo = mid } else { hi = mid - 1 }
       }
       let e = try entry(lo)
-      // DEFLATE expands at most 1032 times: a larger raw size is damage, not a reason to allocate gigabytes.
+      // DEFLATE expands at most 1,032 times, LZ4 255: a larger raw size is damage, not a reason to allocate gigabytes.
       guard e.offset >= FileEnvelope.headerSize, e.offset + e.stored <= indexOffset,
         e.raw <= e.stored * 1032 + 64, e.codec != 0 || e.raw == e.stored
       else {
         throw ByteReader.Overrun(offset: e.offset)
       }
       let stored = UnsafeRawBufferPointer(rebasing: file.bytes[e.offset..<(e.offset + e.stored)])
+      // Each version reads the codecs it wrote.
+      guard version == 3 ? e.codec == 0 || e.codec == 3 : e.codec <= 2 else { throw ByteReader.Overrun(offset: e.offset) }
       switch e.codec {
       case 0:
         return try Self.record(doc - e.firstDoc, in: Array(stored), ensure: { _ in })
       case 1, 2:
-        // Inflate only as far as the document's record.
+        // Inflate only as far as the document's record (versions 1 and 2).
         guard e.codec == 1 || !dictionary.isEmpty else { throw ByteReader.Overrun(offset: e.offset) }
         let preset = e.codec == 2 ? UnsafeRawBufferPointer(rebasing: file.bytes[dictionary]) : nil
         let inflater = try PartialInflater(stored, size: e.raw, dictionary: preset)
         return try Self.record(doc - e.firstDoc, in: { inflater.output }, ensure: inflater.ensure)
+      case 3:
+        // Decode only as far as the document's record.
+        let preset = dictionary.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: file.bytes[dictionary])
+        let decoder = LZ4PartialDecoder(stored, size: e.raw, dictionary: preset)
+        return try Self.record(doc - e.firstDoc, in: { decoder.output }, ensure: { try decoder.ensure($0) })
       default: throw ByteReader.Overrun(offset: e.offset)
       }
     } catch {

@@ -1,0 +1,301 @@
+/// The LZ4 block format (github.com/lz4/lz4, `doc/lz4_Block_format.md`), with a preset dictionary: matches may
+/// reach back into the dictionary as if it preceded the block (what `LZ4_compress_fast_continue` after
+/// `LZ4_loadDict` produces). No LZ4 library with headers is on the image (only zlib's DEFLATE), so both directions
+/// are written here; the decoder checks every length and offset, so damaged input throws instead of reading or
+/// writing out of bounds.
+///
+/// ```
+/// Block    → Sequence*, LastLiterals
+/// Sequence → Token (u8: literal count << 4 | match length − 4), LiteralCount+, Literal*, Offset (u16 LE),
+///            MatchLength+
+/// ```
+/// A nibble of 15 continues in bytes added to it (255 means another byte follows). The last 5 bytes are
+/// literals and no match starts in the last 12 (the format's end-of-block rules).
+enum LZ4 {
+  struct Failure: Error {}
+
+  static let minMatch = 4
+  static let maxOffset = 65_535
+  static let lastLiterals = 5
+  static let matchFindLimit = 12
+  static let hashLog = 13
+
+  @inline(__always)
+  static func hash(_ v: UInt32) -> Int { Int((v &* 2_654_435_761) >> UInt32(32 - hashLog)) }
+
+  /// The largest compressed size of `n` bytes.
+  static func bound(_ n: Int) -> Int { n + n / 255 + 16 }
+}
+
+/// Compresses blocks against one dictionary. The parse is greedy over hash chains (as LZ4HC's: every position is
+/// chained to the previous one with the same hash, and up to `depth` of them are tried for the longest match), so
+/// text compresses better than with LZ4's fast mode while decoding stays as fast. The dictionary's table and chains
+/// are built once; each block starts from a copy of the table, so compressing from several threads at once only
+/// reads shared state.
+final class LZ4Compressor: Sendable {
+  let dictionary: [UInt8]
+  let depth: Int
+  let lazy: Bool
+  /// Position + 1, in dictionary-then-block coordinates, of the last dictionary position with each hash (0: none).
+  private let table: [UInt32]
+  /// For each dictionary position, the distance back to the previous one with the same hash (0: none or too far).
+  private let chain: [UInt16]
+
+  init(dictionary: [UInt8] = [], depth: Int = 8, lazy: Bool = false) {
+    self.dictionary = dictionary
+    self.depth = max(1, depth)
+    self.lazy = lazy
+    var table = [UInt32](repeating: 0, count: 1 << LZ4.hashLog)
+    var chain = [UInt16](repeating: 0, count: dictionary.count)
+    if dictionary.count >= LZ4.minMatch {
+      dictionary.withUnsafeBytes { d in
+        for p in 0...(d.count - LZ4.minMatch) {
+          let h = LZ4.hash(d.loadUnaligned(fromByteOffset: p, as: UInt32.self))
+          let previous = Int(table[h]) - 1
+          chain[p] = previous >= 0 && p - previous <= LZ4.maxOffset ? UInt16(p - previous) : 0
+          table[h] = UInt32(p + 1)
+        }
+      }
+    }
+    self.table = table
+    self.chain = chain
+  }
+
+  func compress(_ input: [UInt8]) -> [UInt8] {
+    let dictCount = dictionary.count
+    let total = dictCount + input.count
+    let source = UnsafeMutableRawPointer.allocate(byteCount: total + 8, alignment: 8)
+    defer { source.deallocate() }
+    dictionary.withUnsafeBytes { if let b = $0.baseAddress { source.copyMemory(from: b, byteCount: dictCount) } }
+    input.withUnsafeBytes { if let b = $0.baseAddress { (source + dictCount).copyMemory(from: b, byteCount: input.count) } }
+    let head = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << LZ4.hashLog)
+    defer { head.deallocate() }
+    table.withUnsafeBufferPointer { head.initialize(from: $0.baseAddress!, count: $0.count) }
+    let links = UnsafeMutablePointer<UInt16>.allocate(capacity: total + 1)
+    defer { links.deallocate() }
+    chain.withUnsafeBufferPointer { if let b = $0.baseAddress { links.initialize(from: b, count: dictCount) } }
+    var out = [UInt8](repeating: 0, count: LZ4.bound(input.count))
+    let written = out.withUnsafeMutableBytes { o in
+      Self.compress(source, start: dictCount, end: total, head: head, links: links, depth: depth, lazy: lazy, into: o.baseAddress!)
+    }
+    out.removeLast(out.count - written)
+    return out
+  }
+
+  /// Compresses `source[start..<end]`, with `source[0..<start]` as the dictionary; returns the bytes written.
+  private static func compress(
+    _ src: UnsafeMutableRawPointer, start: Int, end: Int, head: UnsafeMutablePointer<UInt32>,
+    links: UnsafeMutablePointer<UInt16>, depth: Int, lazy: Bool, into dst: UnsafeMutableRawPointer
+  ) -> Int {
+    var op = 0
+    var anchor = start
+    @inline(__always) func load32(_ p: Int) -> UInt32 { src.loadUnaligned(fromByteOffset: p, as: UInt32.self) }
+    @inline(__always) func load64(_ p: Int) -> UInt64 { src.loadUnaligned(fromByteOffset: p, as: UInt64.self) }
+    @inline(__always) func writeLength(_ n: Int) {
+      var n = n
+      while n >= 255 {
+        dst.storeBytes(of: 255, toByteOffset: op, as: UInt8.self)
+        op += 1
+        n -= 255
+      }
+      dst.storeBytes(of: UInt8(n), toByteOffset: op, as: UInt8.self)
+      op += 1
+    }
+    @inline(__always) func emit(literalsTo ip: Int, offset: Int, matchLength: Int?) {
+      let literals = ip - anchor
+      let m = matchLength.map { $0 - LZ4.minMatch } ?? 0
+      let token = UInt8(min(literals, 15) << 4 | min(m, 15))
+      dst.storeBytes(of: token, toByteOffset: op, as: UInt8.self)
+      op += 1
+      if literals >= 15 { writeLength(literals - 15) }
+      (dst + op).copyMemory(from: src + anchor, byteCount: literals)
+      op += literals
+      guard matchLength != nil else { return }
+      dst.storeBytes(of: UInt16(offset).littleEndian, toByteOffset: op, as: UInt16.self)
+      op += 2
+      if m >= 15 { writeLength(m - 15) }
+    }
+
+    let matchLimit = end - LZ4.matchFindLimit
+    let extendLimit = end - LZ4.lastLiterals
+    /// Positions below this are in the chains.
+    var inserted = start
+    @inline(__always) func insert(upTo p: Int) {
+      while inserted < p {
+        let h = LZ4.hash(load32(inserted))
+        let previous = Int(head[h]) - 1
+        links[inserted] = previous >= 0 && inserted - previous <= LZ4.maxOffset ? UInt16(inserted - previous) : 0
+        head[h] = UInt32(inserted + 1)
+        inserted += 1
+      }
+    }
+    /// Length of the common run at `p` and `q < p`, given that their first 4 bytes agree.
+    @inline(__always) func extend(_ p: Int, _ q: Int) -> Int {
+      var p = p + LZ4.minMatch
+      var q = q + LZ4.minMatch
+      var length = LZ4.minMatch
+      while p + 8 <= extendLimit {
+        let x = load64(p) ^ load64(q)
+        if x != 0 { return length + x.trailingZeroBitCount >> 3 }
+        p += 8
+        q += 8
+        length += 8
+      }
+      while p < extendLimit && src.load(fromByteOffset: p, as: UInt8.self) == src.load(fromByteOffset: q, as: UInt8.self) {
+        p += 1
+        q += 1
+        length += 1
+      }
+      return length
+    }
+    /// The longest match for `ip` among `depth` chained candidates: (position, length), length 0 when none.
+    @inline(__always) func longest(_ ip: Int) -> (Int, Int) {
+      insert(upTo: ip)
+      let v = load32(ip)
+      var candidate = Int(head[LZ4.hash(v)]) - 1
+      var best = (0, 0)
+      var tries = depth
+      while candidate >= 0 && ip - candidate <= LZ4.maxOffset && tries > 0 {
+        tries -= 1
+        if load32(candidate) == v
+          && (best.1 == 0 || src.load(fromByteOffset: candidate + best.1, as: UInt8.self) == src.load(fromByteOffset: ip + best.1, as: UInt8.self))
+        {
+          let length = extend(ip, candidate)
+          if length > best.1 { best = (candidate, length) }
+        }
+        let delta = Int(links[candidate])
+        if delta == 0 { break }
+        candidate -= delta
+      }
+      return best
+    }
+
+    var ip = start
+    if end - start > LZ4.matchFindLimit {
+      while ip < matchLimit {
+        var (ref, length) = longest(ip)
+        guard length > 0 else {
+          ip += 1
+          continue
+        }
+        if lazy && ip + 1 < matchLimit {
+          let (ref1, length1) = longest(ip + 1)
+          if length1 > length + 1 {
+            ip += 1
+            ref = ref1
+            length = length1
+          }
+        }
+        var at = ip
+        while at > anchor && ref > 0 && src.load(fromByteOffset: at - 1, as: UInt8.self) == src.load(fromByteOffset: ref - 1, as: UInt8.self) {
+          at -= 1
+          ref -= 1
+          length += 1
+        }
+        emit(literalsTo: at, offset: at - ref, matchLength: length)
+        ip = at + length
+        anchor = ip
+      }
+    }
+    emit(literalsTo: end, offset: 0, matchLength: nil)
+    return op
+  }
+}
+
+/// Decodes an LZ4 block of known size only as far as asked (as `PartialInflater` does for DEFLATE).
+final class LZ4PartialDecoder {
+  private let input: UnsafeRawBufferPointer
+  private let dictionary: UnsafeRawBufferPointer
+  private(set) var output: [UInt8]
+  /// Bytes of `output` produced so far, and of `input` read.
+  private(set) var produced = 0
+  private var consumed = 0
+
+  init(_ input: UnsafeRawBufferPointer, size: Int, dictionary: UnsafeRawBufferPointer? = nil) {
+    self.input = input
+    self.dictionary = dictionary ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    output = [UInt8](repeating: 0, count: size)
+  }
+
+  /// Decodes until at least `n` bytes (at most the block's size) are in `output`.
+  func ensure(_ n: Int) throws(LZ4.Failure) {
+    let target = min(n, output.count)
+    guard produced < target else { return }
+    let input = self.input
+    let dictionary = self.dictionary
+    var ip = consumed
+    var op = produced
+    defer {
+      consumed = ip
+      produced = op
+    }
+    let ok = output.withUnsafeMutableBytes { out -> Bool in
+      guard let dst = out.baseAddress else { return false }
+      let size = out.count
+      @inline(__always) func length(_ nibble: Int) -> Int? {
+        var n = nibble
+        guard nibble == 15 else { return n }
+        while true {
+          guard ip < input.count else { return nil }
+          let b = Int(input[ip])
+          ip += 1
+          n += b
+          if b != 255 { return n }
+        }
+      }
+      while op < target {
+        guard ip < input.count else { return false }
+        let token = Int(input[ip])
+        ip += 1
+        guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
+          return false
+        }
+        if literals > 0 { (dst + op).copyMemory(from: input.baseAddress! + ip, byteCount: literals) }
+        ip += literals
+        op += literals
+        if ip == input.count {
+          // The last sequence: literals only, and the block must be complete.
+          return op == size
+        }
+        // More input after the block is complete is damage too.
+        guard op < size else { return false }
+        guard input.count - ip >= 2 else { return false }
+        let offset = Int(input[ip]) | Int(input[ip + 1]) << 8
+        ip += 2
+        guard let extra = length(token & 15) else { return false }
+        var match = extra + LZ4.minMatch
+        // The block ends in literals: a match may not reach its last byte.
+        guard offset > 0, offset <= op + dictionary.count, match < size - op else { return false }
+        if offset > op {
+          // The match starts in the dictionary (and may run on into the block's start).
+          let back = offset - op
+          let n = min(match, back)
+          (dst + op).copyMemory(from: dictionary.baseAddress! + (dictionary.count - back), byteCount: n)
+          op += n
+          match -= n
+          var from = 0
+          while match > 0 {
+            dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
+            from += 1
+            op += 1
+            match -= 1
+          }
+        } else if offset >= match {
+          (dst + op).copyMemory(from: dst + (op - offset), byteCount: match)
+          op += match
+        } else {
+          // Overlapping: a repeat of the last `offset` bytes, copied forward byte by byte.
+          var from = op - offset
+          let stop = op + match
+          while op < stop {
+            dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
+            from += 1
+            op += 1
+          }
+        }
+      }
+      return true
+    }
+    guard ok else { throw LZ4.Failure() }
+  }
+}

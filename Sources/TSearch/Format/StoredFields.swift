@@ -222,9 +222,13 @@ struct StoredFieldsReader {
     do {
       var lo = 0
       var hi = blockCount - 1
+      // The block index lies within the file (checked on open): its FirstDoc fields are read in place.
+      let firstDocs = file.bytes.baseAddress! + indexOffset + 16
       while lo < hi {
         let mid = (lo + hi + 1) / 2
-        if try entry(mid).firstDoc <= doc { lo = mid } else { hi = mid - 1 }
+        let first = UInt32(littleEndian: firstDocs.loadUnaligned(
+          fromByteOffset: mid * StoredFieldsWriter.indexEntrySize, as: UInt32.self))
+        if Int(first) <= doc { lo = mid } else { hi = mid - 1 }
       }
       let e = try entry(lo)
       // DEFLATE expands at most 1,032 times, LZ4 255: a larger raw size is damage, not a reason to allocate gigabytes.
@@ -238,18 +242,20 @@ struct StoredFieldsReader {
       guard version == 3 ? e.codec == 0 || e.codec == 3 : e.codec <= 2 else { throw ByteReader.Overrun(offset: e.offset) }
       switch e.codec {
       case 0:
-        return try Self.record(doc - e.firstDoc, in: Array(stored), ensure: { _ in })
+        return try Self.record(doc - e.firstDoc, in: stored, ensure: { _ in stored.count })
       case 1, 2:
         // Inflate only as far as the document's record (versions 1 and 2).
         guard e.codec == 1 || !dictionary.isEmpty else { throw ByteReader.Overrun(offset: e.offset) }
         let preset = e.codec == 2 ? UnsafeRawBufferPointer(rebasing: file.bytes[dictionary]) : nil
         let inflater = try PartialInflater(stored, size: e.raw, dictionary: preset)
-        return try Self.record(doc - e.firstDoc, in: { inflater.output }, ensure: inflater.ensure)
+        return try withExtendedLifetime(inflater) { try Self.record(doc - e.firstDoc, in: inflater.buffer, ensure: inflater.ensure) }
       case 3:
         // Decode only as far as the document's record.
         let preset = dictionary.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: file.bytes[dictionary])
         let decoder = LZ4PartialDecoder(stored, size: e.raw, dictionary: preset)
-        return try Self.record(doc - e.firstDoc, in: { decoder.output }, ensure: { try decoder.ensure($0) })
+        return try withExtendedLifetime(decoder) {
+          try Self.record(doc - e.firstDoc, in: decoder.buffer, ensure: { try decoder.ensure($0) })
+        }
       default: throw ByteReader.Overrun(offset: e.offset)
       }
     } catch {
@@ -257,23 +263,24 @@ struct StoredFieldsReader {
     }
   }
 
-  private static func record(_ k: Int, in bytes: [UInt8], ensure: (Int) throws -> Void) throws -> [StoredField: String] {
-    try record(k, in: { bytes }, ensure: ensure)
-  }
-
-  /// Record `k` of a block whose bytes `bytes()` become available up to n once `ensure(n)` returned.
-  private static func record(_ k: Int, in bytes: () -> [UInt8], ensure: (Int) throws -> Void) throws
+  /// Record `k` of a block whose bytes become valid up to what `ensure(n)` returns (at least n, unless the block
+  /// is shorter).
+  private static func record(_ k: Int, in block: UnsafeRawBufferPointer, ensure: (Int) throws -> Int) throws
     -> [StoredField: String]
   {
     var at = 0
+    var available = 0
+    @inline(__always) func need(_ n: Int) throws {
+      guard n > available else { return }
+      available = try ensure(n)
+      guard n <= available else { throw ByteReader.Overrun(offset: at) }
+    }
     func varint() throws -> Int {
       var result = 0
       var shift = 0
       while true {
-        try ensure(at + 1)
-        let b = bytes()
-        guard at < b.count else { throw ByteReader.Overrun(offset: at) }
-        let byte = b[at]
+        try need(at + 1)
+        let byte = block[at]
         at += 1
         result |= Int(byte & 0x7F) << shift
         if byte < 0x80 { return result }
@@ -287,16 +294,14 @@ struct StoredFieldsReader {
       guard count <= 64 else { throw ByteReader.Overrun(offset: at) }
       var fields: [StoredField: String] = [:]
       for _ in 0..<count {
-        try ensure(at + 1)
-        guard at < bytes().count else { throw ByteReader.Overrun(offset: at) }
-        let tag = bytes()[at]
+        try need(at + 1)
+        let tag = block[at]
         at += 1
         let length = try varint()
-        try ensure(at + length)
-        let b = bytes()
-        guard length >= 0, at + length <= b.count else { throw ByteReader.Overrun(offset: at) }
-        if current == k, let f = StoredField(rawValue: tag) {
-          fields[f] = b.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[at..<(at + length)]), as: UTF8.self) }
+        guard length >= 0, length <= block.count - at else { throw ByteReader.Overrun(offset: at) }
+        if current == k {
+          try need(at + length)
+          if let f = StoredField(rawValue: tag) { fields[f] = String(decoding: UnsafeRawBufferPointer(rebasing: block[at..<(at + length)]), as: UTF8.self) }
         }
         at += length
       }

@@ -203,10 +203,11 @@ final class LZ4Compressor: Sendable {
 }
 
 /// Decodes an LZ4 block of known size only as far as asked (as `PartialInflater` does for DEFLATE).
-final class LZ4PartialDecoder {
+final class LZ4PartialDecoder: PartialBlock {
   private let input: UnsafeRawBufferPointer
   private let dictionary: UnsafeRawBufferPointer
-  private(set) var output: [UInt8]
+  private let output: UnsafeMutableRawBufferPointer
+  var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(output) }
   /// Bytes of `output` produced so far, and of `input` read.
   private(set) var produced = 0
   private var consumed = 0
@@ -214,13 +215,16 @@ final class LZ4PartialDecoder {
   init(_ input: UnsafeRawBufferPointer, size: Int, dictionary: UnsafeRawBufferPointer? = nil) {
     self.input = input
     self.dictionary = dictionary ?? UnsafeRawBufferPointer(start: nil, count: 0)
-    output = [UInt8](repeating: 0, count: size)
+    output = .allocate(byteCount: size, alignment: 8)
   }
 
-  /// Decodes until at least `n` bytes (at most the block's size) are in `output`.
-  func ensure(_ n: Int) throws(LZ4.Failure) {
+  deinit { output.deallocate() }
+
+  /// Decodes until at least `n` bytes (at most the block's size) are in `output`; returns how many are.
+  @discardableResult
+  func ensure(_ n: Int) throws(LZ4.Failure) -> Int {
     let target = min(n, output.count)
-    guard produced < target else { return }
+    guard produced < target else { return produced }
     let input = self.input
     let dictionary = self.dictionary
     var ip = consumed
@@ -229,7 +233,7 @@ final class LZ4PartialDecoder {
       consumed = ip
       produced = op
     }
-    let ok = output.withUnsafeMutableBytes { out -> Bool in
+    let ok = { (out: UnsafeMutableRawBufferPointer) -> Bool in
       guard let dst = out.baseAddress else { return false }
       let size = out.count
       @inline(__always) func length(_ nibble: Int) -> Int? {
@@ -250,7 +254,14 @@ final class LZ4PartialDecoder {
         guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
           return false
         }
-        if literals > 0 { (dst + op).copyMemory(from: input.baseAddress! + ip, byteCount: literals) }
+        let src = input.baseAddress!
+        if literals <= 16 && input.count - ip >= 16 && size - op >= 16 {
+          // Short literals, with room on both sides: two 8-byte moves (bytes past the run are rewritten later).
+          (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip, as: UInt64.self), as: UInt64.self)
+          (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 8, as: UInt64.self), as: UInt64.self)
+        } else if literals > 0 {
+          (dst + op).copyMemory(from: src + ip, byteCount: literals)
+        }
         ip += literals
         op += literals
         if ip == input.count {
@@ -280,6 +291,17 @@ final class LZ4PartialDecoder {
             op += 1
             match -= 1
           }
+        } else if offset >= 8 && size - op >= match + 8 {
+          // 8 bytes at a time: each move reads only bytes already final, as the offset is at least 8; the last
+          // one may write past the match (later bytes overwrite it).
+          var from = op - offset
+          let stop = op + match
+          while op < stop {
+            (dst + op).storeBytes(of: dst.loadUnaligned(fromByteOffset: from, as: UInt64.self), as: UInt64.self)
+            from += 8
+            op += 8
+          }
+          op = stop
         } else if offset >= match {
           (dst + op).copyMemory(from: dst + (op - offset), byteCount: match)
           op += match
@@ -295,7 +317,8 @@ final class LZ4PartialDecoder {
         }
       }
       return true
-    }
+    }(output)
     guard ok else { throw LZ4.Failure() }
+    return op
   }
 }

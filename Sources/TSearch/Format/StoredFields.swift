@@ -268,45 +268,57 @@ struct StoredFieldsReader {
   private static func record(_ k: Int, in block: UnsafeRawBufferPointer, ensure: (Int) throws -> Int) throws
     -> [StoredField: String]
   {
-    var at = 0
-    var available = 0
-    @inline(__always) func need(_ n: Int) throws {
-      guard n > available else { return }
-      available = try ensure(n)
-      guard n <= available else { throw ByteReader.Overrun(offset: at) }
-    }
-    func varint() throws -> Int {
-      var result = 0
-      var shift = 0
-      while true {
-        try need(at + 1)
-        let byte = block[at]
-        at += 1
-        result |= Int(byte & 0x7F) << shift
-        if byte < 0x80 { return result }
-        shift += 7
-        guard shift < 63 else { throw ByteReader.Overrun(offset: at) }
-      }
-    }
+    var c = RecordCursor(block: block)
     var current = 0
     while true {
-      let count = try varint()
-      guard count <= 64 else { throw ByteReader.Overrun(offset: at) }
+      let count = try c.varint(ensure)
+      guard count <= 64 else { throw ByteReader.Overrun(offset: c.at) }
       var fields: [StoredField: String] = [:]
       for _ in 0..<count {
-        try need(at + 1)
-        let tag = block[at]
-        at += 1
-        let length = try varint()
-        guard length >= 0, length <= block.count - at else { throw ByteReader.Overrun(offset: at) }
+        try c.need(c.at + 1, ensure)
+        let tag = block[c.at]
+        c.at += 1
+        let length = try c.varint(ensure)
+        guard length >= 0, length <= block.count - c.at else { throw ByteReader.Overrun(offset: c.at) }
         if current == k {
-          try need(at + length)
-          if let f = StoredField(rawValue: tag) { fields[f] = String(decoding: UnsafeRawBufferPointer(rebasing: block[at..<(at + length)]), as: UTF8.self) }
+          try c.need(c.at + length, ensure)
+          if let f = StoredField(rawValue: tag) {
+            fields[f] = String(decoding: UnsafeRawBufferPointer(rebasing: block[c.at..<(c.at + length)]), as: UTF8.self)
+          }
         }
-        at += length
+        c.at += length
       }
       if current == k { return fields }
       current += 1
+    }
+  }
+}
+
+/// A read position in a block that is decoded as far as it is read.
+private struct RecordCursor {
+  let block: UnsafeRawBufferPointer
+  var at = 0
+  /// Bytes known to be decoded.
+  var available = 0
+
+  @inline(__always)
+  mutating func need(_ n: Int, _ ensure: (Int) throws -> Int) throws {
+    guard n > available else { return }
+    available = try ensure(n)
+    guard n <= available else { throw ByteReader.Overrun(offset: at) }
+  }
+
+  mutating func varint(_ ensure: (Int) throws -> Int) throws -> Int {
+    var result = 0
+    var shift = 0
+    while true {
+      try need(at + 1, ensure)
+      let byte = block[at]
+      at += 1
+      result |= Int(byte & 0x7F) << shift
+      if byte < 0x80 { return result }
+      shift += 7
+      guard shift < 63 else { throw ByteReader.Overrun(offset: at) }
     }
   }
 }

@@ -225,100 +225,109 @@ final class LZ4PartialDecoder: PartialBlock {
   func ensure(_ n: Int) throws(LZ4.Failure) -> Int {
     let target = min(n, output.count)
     guard produced < target else { return produced }
-    let input = self.input
-    let dictionary = self.dictionary
     var ip = consumed
     var op = produced
-    defer {
-      consumed = ip
-      produced = op
-    }
-    let ok = { (out: UnsafeMutableRawBufferPointer) -> Bool in
-      guard let dst = out.baseAddress else { return false }
-      let size = out.count
-      @inline(__always) func length(_ nibble: Int) -> Int? {
-        var n = nibble
-        guard nibble == 15 else { return n }
-        while true {
-          guard ip < input.count else { return nil }
-          let b = Int(input[ip])
-          ip += 1
-          n += b
-          if b != 255 { return n }
-        }
-      }
-      while op < target {
-        guard ip < input.count else { return false }
-        let token = Int(input[ip])
-        ip += 1
-        guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
-          return false
-        }
-        let src = input.baseAddress!
-        if literals <= 16 && input.count - ip >= 16 && size - op >= 16 {
-          // Short literals, with room on both sides: two 8-byte moves (bytes past the run are rewritten later).
-          (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip, as: UInt64.self), as: UInt64.self)
-          (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 8, as: UInt64.self), as: UInt64.self)
-        } else if literals > 0 {
-          (dst + op).copyMemory(from: src + ip, byteCount: literals)
-        }
-        ip += literals
-        op += literals
-        if ip == input.count {
-          // The last sequence: literals only, and the block must be complete.
-          return op == size
-        }
-        // More input after the block is complete is damage too.
-        guard op < size else { return false }
-        guard input.count - ip >= 2 else { return false }
-        let offset = Int(input[ip]) | Int(input[ip + 1]) << 8
-        ip += 2
-        guard let extra = length(token & 15) else { return false }
-        var match = extra + LZ4.minMatch
-        // The block ends in literals: a match may not reach its last byte.
-        guard offset > 0, offset <= op + dictionary.count, match < size - op else { return false }
-        if offset > op {
-          // The match starts in the dictionary (and may run on into the block's start).
-          let back = offset - op
-          let n = min(match, back)
-          (dst + op).copyMemory(from: dictionary.baseAddress! + (dictionary.count - back), byteCount: n)
-          op += n
-          match -= n
-          var from = 0
-          while match > 0 {
-            dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
-            from += 1
-            op += 1
-            match -= 1
-          }
-        } else if offset >= 8 && size - op >= match + 8 {
-          // 8 bytes at a time: each move reads only bytes already final, as the offset is at least 8; the last
-          // one may write past the match (later bytes overwrite it).
-          var from = op - offset
-          let stop = op + match
-          while op < stop {
-            (dst + op).storeBytes(of: dst.loadUnaligned(fromByteOffset: from, as: UInt64.self), as: UInt64.self)
-            from += 8
-            op += 8
-          }
-          op = stop
-        } else if offset >= match {
-          (dst + op).copyMemory(from: dst + (op - offset), byteCount: match)
-          op += match
-        } else {
-          // Overlapping: a repeat of the last `offset` bytes, copied forward byte by byte.
-          var from = op - offset
-          let stop = op + match
-          while op < stop {
-            dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
-            from += 1
-            op += 1
-          }
-        }
-      }
-      return true
-    }(output)
+    let ok = Self.decode(input, dictionary, output, &ip, &op, target)
+    consumed = ip
+    produced = op
     guard ok else { throw LZ4.Failure() }
     return op
+  }
+
+  /// Decodes sequences from `input[ip...]` into `out[op...]` until `op` reaches `target`; false on damage. (A
+  /// static function of locals: the loop's variables need no exclusivity checks.)
+  private static func decode(
+    _ input: UnsafeRawBufferPointer, _ dictionary: UnsafeRawBufferPointer, _ out: UnsafeMutableRawBufferPointer,
+    _ ipRef: inout Int, _ opRef: inout Int, _ target: Int
+  ) -> Bool {
+    var ip = ipRef
+    var op = opRef
+    defer {
+      ipRef = ip
+      opRef = op
+    }
+    guard let dst = out.baseAddress else { return false }
+    let size = out.count
+    @inline(__always) func length(_ nibble: Int) -> Int? {
+      var n = nibble
+      guard nibble == 15 else { return n }
+      while true {
+        guard ip < input.count else { return nil }
+        let b = Int(input[ip])
+        ip += 1
+        n += b
+        if b != 255 { return n }
+      }
+    }
+    while op < target {
+      guard ip < input.count else { return false }
+      let token = Int(input[ip])
+      ip += 1
+      guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
+        return false
+      }
+      let src = input.baseAddress!
+      if literals <= 16 && input.count - ip >= 16 && size - op >= 16 {
+        // Short literals, with room on both sides: two 8-byte moves (bytes past the run are rewritten later).
+        (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip, as: UInt64.self), as: UInt64.self)
+        (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 8, as: UInt64.self), as: UInt64.self)
+      } else if literals > 0 {
+        (dst + op).copyMemory(from: src + ip, byteCount: literals)
+      }
+      ip += literals
+      op += literals
+      if ip == input.count {
+        // The last sequence: literals only, and the block must be complete.
+        return op == size
+      }
+      // More input after the block is complete is damage too.
+      guard op < size else { return false }
+      guard input.count - ip >= 2 else { return false }
+      let offset = Int(input[ip]) | Int(input[ip + 1]) << 8
+      ip += 2
+      guard let extra = length(token & 15) else { return false }
+      var match = extra + LZ4.minMatch
+      // The block ends in literals: a match may not reach its last byte.
+      guard offset > 0, offset <= op + dictionary.count, match < size - op else { return false }
+      if offset > op {
+        // The match starts in the dictionary (and may run on into the block's start).
+        let back = offset - op
+        let n = min(match, back)
+        (dst + op).copyMemory(from: dictionary.baseAddress! + (dictionary.count - back), byteCount: n)
+        op += n
+        match -= n
+        var from = 0
+        while match > 0 {
+          dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
+          from += 1
+          op += 1
+          match -= 1
+        }
+      } else if offset >= 8 && size - op >= match + 8 {
+        // 8 bytes at a time: each move reads only bytes already final, as the offset is at least 8; the last
+        // one may write past the match (later bytes overwrite it).
+        var from = op - offset
+        let stop = op + match
+        while op < stop {
+          (dst + op).storeBytes(of: dst.loadUnaligned(fromByteOffset: from, as: UInt64.self), as: UInt64.self)
+          from += 8
+          op += 8
+        }
+        op = stop
+      } else if offset >= match {
+        (dst + op).copyMemory(from: dst + (op - offset), byteCount: match)
+        op += match
+      } else {
+        // Overlapping: a repeat of the last `offset` bytes, copied forward byte by byte.
+        var from = op - offset
+        let stop = op + match
+        while op < stop {
+          dst.storeBytes(of: dst.load(fromByteOffset: from, as: UInt8.self), toByteOffset: op, as: UInt8.self)
+          from += 1
+          op += 1
+        }
+      }
+    }
+    return true
   }
 }

@@ -17,17 +17,21 @@ import Foundation
 /// its document; the dictionary (up to 60 KiB, inside LZ4's 64 KiB reach: 512-byte samples spread over the
 /// segment's first pending megabyte) wins back what small blocks lose. Chosen by measurement on Reuters-21578
 /// (17.1 MB; `tsearch index`, user CPU the least of three runs, and `tsearch bench --passages on`): DEFLATE level 3
-/// against a 32 KiB dictionary (version 2) stored 7.86 MB in 1.39 s of build CPU; LZ4 stores 8.73 MB in 1.25 s
-/// (10.9 MB at chain depth 1, 1.13 s), and passages cost 25–28% less at p50 because decoding is several times
+/// against a 32 KiB dictionary (version 2) stored 7.86 MB in 1.39 s of build CPU; LZ4 stored 8.73 MB in 1.25 s,
+/// and passages cost 25–28% less at p50 because decoding is several times faster than inflating. The chain depth
+/// was then chosen on the 200k synthetic corpus (172 MB; `perf record` of `tsearch index`, the compressor's share):
+/// depth 1 stored 111.8 MB for about 1.0 s of CPU, depth 2 105.2 MB for 1.05 s, depth 4 98.7 MB for 1.4 s, depth 8
+/// with lazy matching 88.8 MB for 2.75 s (DEFLATE: 79.4 MB for about 1.9 s). Depth 4 keeps the index well under
+/// tantivy's size and costs a tenth of the build less than depth 8 did.
 /// faster than inflating. Blocks are compressed on every core from one shared compressor. Tags: 0 id, 1 text,
 /// 2 title, 3 path, 4 date, 5 byline, 6 url, 7 language. A document larger than a block gets a block of its own.
 struct StoredFieldsWriter {
   static let blockTarget = 4 * 1024
   static let indexEntrySize = 21
   static let trailerSize = 28
-  /// Chain candidates tried per position, and whether a match may wait one byte for a longer one.
-  static let lz4Depth = 8
-  static let lz4Lazy = true
+  /// Chain candidates tried per position, and whether a match may wait one byte for a longer one (measured above).
+  static let lz4Depth = 4
+  static let lz4Lazy = false
   /// The dictionary: up to 60 KiB of 512-byte samples (a block's first byte still reaches all of it within LZ4's
   /// 65,535-byte offsets), one sixteenth of the text it is chosen from at most; none under 1 KiB (a tiny segment
   /// compresses as well without). 60 KiB stored Reuters in 8.73 MB against 9.16 with 32 KiB, at the same CPU.
@@ -102,7 +106,9 @@ struct StoredFieldsWriter {
         w.append(contentsOf: dictionaryBytes)
       }
     }
-    let packed = Parallel.map(blocks.map(\.raw)) { compressor.compress($0) }
+    let packed = Parallel.map(blocks.map(\.raw), makeState: { LZ4Compressor.Scratch(compressor) }) {
+      $0.compressor.compress($1, using: $0)
+    }
     for (i, b) in blocks.enumerated() {
       let compressed = packed[i]
       let useLZ4 = compressed.count < b.raw.count * 9 / 10

@@ -30,8 +30,8 @@ enum LZ4 {
 /// Compresses blocks against one dictionary. The parse is greedy over hash chains (as LZ4HC's: every position is
 /// chained to the previous one with the same hash, and up to `depth` of them are tried for the longest match), so
 /// text compresses better than with LZ4's fast mode while decoding stays as fast. The dictionary's table and chains
-/// are built once; each block starts from a copy of the table, so compressing from several threads at once only
-/// reads shared state.
+/// are built once; each block starts from a copy of the table in its thread's `Scratch`, so compressing from
+/// several threads at once only reads shared state.
 final class LZ4Compressor: Sendable {
   let dictionary: [UInt8]
   let depth: Int
@@ -61,22 +61,62 @@ final class LZ4Compressor: Sendable {
     self.chain = chain
   }
 
-  func compress(_ input: [UInt8]) -> [UInt8] {
+  /// Buffers for compressing one block after another on one thread: the dictionary followed by room for a block,
+  /// and the dictionary's chains, are copied in once, not for every block.
+  final class Scratch {
+    let compressor: LZ4Compressor
+    private(set) var source: UnsafeMutableRawPointer
+    private(set) var links: UnsafeMutablePointer<UInt16>
+    let head: UnsafeMutablePointer<UInt32>
+    private var capacity: Int
+
+    init(_ compressor: LZ4Compressor) {
+      self.compressor = compressor
+      capacity = 0
+      source = .allocate(byteCount: 8, alignment: 8)
+      links = .allocate(capacity: 1)
+      head = .allocate(capacity: 1 << LZ4.hashLog)
+      head.initialize(repeating: 0, count: 1 << LZ4.hashLog)
+      reserve(StoredFieldsWriter.blockTarget * 2)
+    }
+
+    deinit {
+      source.deallocate()
+      links.deallocate()
+      head.deallocate()
+    }
+
+    /// Room for a block of `n` bytes after the dictionary.
+    func reserve(_ n: Int) {
+      guard n > capacity else { return }
+      let d = compressor.dictionary.count
+      source.deallocate()
+      links.deallocate()
+      source = .allocate(byteCount: d + n + 8, alignment: 8)
+      links = .allocate(capacity: d + n + 1)
+      compressor.dictionary.withUnsafeBytes { if let b = $0.baseAddress { source.copyMemory(from: b, byteCount: d) } }
+      compressor.chain.withUnsafeBufferPointer { if let b = $0.baseAddress { links.initialize(from: b, count: d) } }
+      capacity = n
+    }
+  }
+
+  /// `input` compressed against the dictionary.
+  func compress(_ input: [UInt8]) -> [UInt8] { compress(input, using: Scratch(self)) }
+
+  /// `input` compressed against the dictionary, in `scratch` (which must be this compressor's).
+  func compress(_ input: [UInt8], using scratch: Scratch) -> [UInt8] {
+    precondition(scratch.compressor === self)
     let dictCount = dictionary.count
-    let total = dictCount + input.count
-    let source = UnsafeMutableRawPointer.allocate(byteCount: total + 8, alignment: 8)
-    defer { source.deallocate() }
-    dictionary.withUnsafeBytes { if let b = $0.baseAddress { source.copyMemory(from: b, byteCount: dictCount) } }
+    scratch.reserve(input.count)
+    let source = scratch.source
     input.withUnsafeBytes { if let b = $0.baseAddress { (source + dictCount).copyMemory(from: b, byteCount: input.count) } }
-    let head = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << LZ4.hashLog)
-    defer { head.deallocate() }
-    table.withUnsafeBufferPointer { head.initialize(from: $0.baseAddress!, count: $0.count) }
-    let links = UnsafeMutablePointer<UInt16>.allocate(capacity: total + 1)
-    defer { links.deallocate() }
-    chain.withUnsafeBufferPointer { if let b = $0.baseAddress { links.initialize(from: b, count: dictCount) } }
+    let head = scratch.head
+    table.withUnsafeBufferPointer { head.update(from: $0.baseAddress!, count: $0.count) }
     var out = [UInt8](repeating: 0, count: LZ4.bound(input.count))
     let written = out.withUnsafeMutableBytes { o in
-      Self.compress(source, start: dictCount, end: total, head: head, links: links, depth: depth, lazy: lazy, into: o.baseAddress!)
+      Self.compress(
+        source, start: dictCount, end: dictCount + input.count, head: head, links: scratch.links, depth: depth,
+        lazy: lazy, into: o.baseAddress!)
     }
     out.removeLast(out.count - written)
     return out

@@ -23,4 +23,28 @@ enum Parallel {
     }
     return results.map { $0! }
   }
+
+  /// `transform` of every element, in order, as `map` computes it, given a state that each thread makes once with
+  /// `makeState` (scratch buffers) and passes to every element it transforms.
+  static func map<T: Sendable, R, S>(
+    _ items: [T], makeState: @Sendable () -> S, _ transform: @Sendable (S, T) -> R
+  ) -> [R] {
+    let workers = min(threads, max(1, items.count))
+    if workers == 1 {
+      let state = makeState()
+      return items.map { transform(state, $0) }
+    }
+    let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
+    results.initialize(repeating: nil)
+    defer {
+      _ = results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let out = results
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let state = makeState()
+      for i in stride(from: w, to: items.count, by: workers) { out[i] = transform(state, items[i]) }
+    }
+    return results.map { $0! }
+  }
 }

@@ -2,44 +2,49 @@ import Foundation
 
 /// Writes the in-memory segment to its five immutable files, each fsynced.
 enum SegmentWriter {
-  /// Writes `builder` as segment `name` in `dir`. The stored text is finished while the inverted files (terms,
-  /// postings, positions) are encoded, those in runs of terms whose two halves are encoded at once: the flush
-  /// that ends a build would otherwise run on one core.
+  /// Writes `builder` as segment `name` in `dir`. The stored text and the document table are finished and
+  /// written while the inverted files (terms, postings, positions) are encoded, those in runs of terms whose two
+  /// halves are encoded at once: the flush that ends a build would otherwise run on one core.
   static func write(_ builder: SegmentBuilder, name: String, dir: String, runBytes: Int = runBytes)
     throws(TSearchError)
   {
     let postingsPath = "\(dir)/\(name).\(FileKind.postings.fileExtension)"
     let positionsPath = "\(dir)/\(name).\(FileKind.positions.fileExtension)"
-    nonisolated(unsafe) var inverted: Result<[UInt8], TSearchError> = .success([])
-    nonisolated(unsafe) var stored: Result<[UInt8], TSearchError> = .success([])
+    nonisolated(unsafe) var inverted: Result<Void, TSearchError> = .success(())
+    nonisolated(unsafe) var stored: Result<Void, TSearchError> = .success(())
     DispatchQueue.concurrentPerform(iterations: 2) { part in
       if part == 0 {
-        inverted = Result { () throws(TSearchError) -> [UInt8] in
-          try encodeInverted(builder, postingsPath: postingsPath, positionsPath: positionsPath, runBytes: runBytes)
+        inverted = Result { () throws(TSearchError) in
+          let dictionary = try encodeInverted(
+            builder, postingsPath: postingsPath, positionsPath: positionsPath, runBytes: runBytes)
+          try FileIO.writeDurably(dictionary, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
         }
       } else {
-        stored = encodeStore(builder, path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+        stored = Result { () throws(TSearchError) in
+          let storePath = "\(dir)/\(name).\(FileKind.store.fileExtension)"
+          try FileIO.writeDurably(try encodeStore(builder, path: storePath).get(), to: storePath)
+          let docTable = DocumentTableWriter.write(
+            lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
+          try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
+        }
       }
     }
-    let dictionary = try inverted.get()
-    let storeBytes = try stored.get()
-    let docTable = DocumentTableWriter.write(
-      lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
-    try FileIO.writeDurably(dictionary, to: "\(dir)/\(name).\(FileKind.terms.fileExtension)")
-    try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
-    try FileIO.writeDurably(storeBytes, to: "\(dir)/\(name).\(FileKind.store.fileExtension)")
+    try inverted.get()
+    try stored.get()
   }
 
   /// In-memory postings encoded per run: a run is cut in two halves encoded at once, then both are appended
   /// in order and streamed out, so that memory stays bounded by the run.
   static let runBytes = 8 << 20
 
-  /// Writes the postings and positions files (streamed out every 4 MiB); returns the term dictionary's bytes.
+  /// Writes the postings and positions files (streamed out every 4 MiB, in the background); returns the term
+  /// dictionary's bytes.
   private static func encodeInverted(
     _ builder: SegmentBuilder, postingsPath: String, positionsPath: String, runBytes: Int
   ) throws(TSearchError) -> [UInt8] {
-    let postingsSink = try FileSink(path: postingsPath)
-    let positionsSink = try FileSink(path: positionsPath)
+    // Written behind the encoding: each 4 MiB goes to its file while the next runs are encoded.
+    let postingsSink = try BackgroundFileSink(path: postingsPath)
+    let positionsSink = try BackgroundFileSink(path: positionsPath)
     var dict = TermDictionaryWriter()
     var postings = ByteWriter()
     var positions = ByteWriter()
@@ -73,8 +78,8 @@ enum SegmentWriter {
         postings.append(contentsOf: part.postings.bytes)
         positions.append(contentsOf: part.positions.bytes)
       }
-      if postings.bytes.count >= 4 << 20 { try postings.drain(into: postingsSink) }
-      if positions.bytes.count >= 4 << 20 { try positions.drain(into: positionsSink) }
+      if postings.bytes.count >= 4 << 20 { postings.drain(into: postingsSink) }
+      if positions.bytes.count >= 4 << 20 { positions.drain(into: positionsSink) }
       runStart = end
     }
     FileEnvelope.writeFooter(&postings)

@@ -23,6 +23,17 @@ struct ByteWriter {
     bytes.removeAll(keepingCapacity: true)
   }
 
+  /// Hands the buffered bytes to `sink`'s queue and forgets them (offsets stay absolute).
+  mutating func drain(into sink: BackgroundFileSink) {
+    guard !bytes.isEmpty else { return }
+    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
+    drained += bytes.count
+    let chunk = bytes
+    bytes = []
+    bytes.reserveCapacity(chunk.count)
+    sink.append(chunk)
+  }
+
   mutating func append(_ b: UInt8) { bytes.append(b) }
   mutating func append<S: Sequence>(contentsOf s: S) where S.Element == UInt8 { bytes.append(contentsOf: s) }
 

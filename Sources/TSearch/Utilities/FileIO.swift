@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -268,5 +269,34 @@ final class FileSink {
     if fd >= 0 { close(fd) }
     fd = -1
     unlink(path)
+  }
+}
+
+/// A `FileSink` written on a background queue: `append` returns at once and `finish` waits for every write, so that
+/// encoding the next part of a file overlaps with writing the last. The first failure is thrown by `finish`.
+final class BackgroundFileSink: @unchecked Sendable {
+  private let sink: FileSink
+  private let queue = DispatchQueue(label: "tsearch.file-sink")
+  /// Only touched on `queue`.
+  private var failure: TSearchError?
+
+  init(path: String) throws(TSearchError) { sink = try FileSink(path: path) }
+
+  func append(_ bytes: [UInt8]) {
+    queue.async {
+      guard self.failure == nil else { return }
+      do throws(TSearchError) { try self.sink.append(bytes) } catch { self.failure = error }
+    }
+  }
+
+  /// Writes the last bytes after the queued ones, fsyncs and closes.
+  func finish(_ last: [UInt8]) throws(TSearchError) {
+    let failure: TSearchError? = queue.sync {
+      if self.failure == nil {
+        do throws(TSearchError) { try self.sink.finish(last) } catch { self.failure = error }
+      }
+      return self.failure
+    }
+    if let failure { throw failure }
   }
 }

@@ -90,6 +90,24 @@ import Testing
     #expect(emptied >= 1)
   }
 
+  /// A slot compares a word's first 16 bytes in place; longer words that share them (and their length, and so
+  /// perhaps their hash's high half) are told apart by the rest.
+  @Test func wordsAlikeInTheirFirstSixteenBytesStayApart() {
+    let interner = TermInterner()
+    var ids: [String: Int32] = [:]
+    for round in 0..<2 {
+      for i in 0..<3_000 {
+        for tail in ["a", "b", "ab", "ba"] {
+          let word = "internationalize\(tail)\(i)"
+          let id = Array(word.utf8).withUnsafeBufferPointer { interner.id(word: $0, stem: false) }
+          #expect(String(decoding: interner.term(id), as: UTF8.self) == word)
+          if round == 1 { #expect(ids[word] == id) } else { ids[word] = id }
+        }
+      }
+    }
+    #expect(Set(ids.values).count == ids.count)
+  }
+
   @Test func internedAnalysisMatchesForEachToken() throws {
     let texts = [
       "U.S. tariffs of 20% on $295.4 billion; 1,000 H20 chips, F-35 jets, rare-earth magnets. Xi's and Xi’s talks.",

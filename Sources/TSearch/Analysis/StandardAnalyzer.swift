@@ -90,51 +90,74 @@ extension StandardAnalyzer {
 final class TermInterner: @unchecked Sendable {
   static let capacity = 1 << 20
   private let stemmer = Porter2Stemmer()
-  /// Byte strings back to back with an open-addressing table over them (ids + 1, at most half full), in buffers
-  /// it allocates and frees itself (`release()`): a lookup, once per token, then costs no reference counting.
+  /// Byte strings back to back with an open-addressing table over them (at most half full), in buffers it
+  /// allocates and frees itself (`release()`): a lookup, once per token, then costs no reference counting. A table
+  /// slot is one 32-byte record: the high half of the key's hash, its id + 1 (0: empty), its value, its length and
+  /// its first 16 bytes, so that a lookup of a word of up to 16 bytes reads one cache line. (With the hashes,
+  /// places and values in arrays of their own, a lookup touched five, and waiting on them was most of the
+  /// interner's time: the frequent words' lines did not stay in the core's cache.)
   struct Entries {
+    struct Slot {
+      var tag: UInt32
+      var idPlusOne: Int32
+      var value: Int32
+      var length: UInt32
+      var head: (UInt64, UInt64)
+    }
     private(set) var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 12)
     private var bytesCapacity = 1 << 12
     private var bytesCount = 0
     /// Entry i is `bytes[starts[i]..<starts[i + 1]]`.
-    private(set) var starts = UnsafeMutablePointer<Int>.allocate(capacity: 1 << 10)
-    private var hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << 10)
-    /// For words: each word's term id.
-    private(set) var values = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << 10)
+    private var starts = UnsafeMutablePointer<Int>.allocate(capacity: 1 << 10)
     private var capacity = 1 << 10
     private(set) var count = 0
-    private var table: UnsafeMutablePointer<Int32>
-    private var tableSize = 1 << 14
+    var byteCount: Int { bytesCount }
+    private var table: UnsafeMutablePointer<Slot>
+    private var tableSize = 1 << 12
 
     init() {
       starts[0] = 0
       table = .allocate(capacity: tableSize)
-      table.initialize(repeating: 0, count: tableSize)
+      table.initialize(repeating: Slot(tag: 0, idPlusOne: 0, value: 0, length: 0, head: (0, 0)), count: tableSize)
     }
 
     func release() {
       bytes.deallocate()
       starts.deallocate()
-      hashes.deallocate()
-      values.deallocate()
       table.deallocate()
     }
 
-    /// The id of `key`, or nil and the free slot where it goes.
+    /// The first 16 bytes of `key`, zero-padded.
     @inline(__always)
-    func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (Int32?, Int) {
+    private static func head(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+      var h: (UInt64, UInt64) = (0, 0)
+      if let base = key.baseAddress {
+        withUnsafeMutableBytes(of: &h) { $0.baseAddress!.copyMemory(from: base, byteCount: min(16, key.count)) }
+      }
+      return h
+    }
+
+    /// The id of `key` and its value, or nil and the free slot where it goes.
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (id: Int32?, value: Int32, slot: Int) {
       let mask = tableSize - 1
       var slot = Int(truncatingIfNeeded: h) & mask
-      while table[slot] != 0 {
-        let id = Int(table[slot]) - 1
-        if hashes[id] == h && starts[id + 1] - starts[id] == key.count
-          && (key.count == 0 || memcmp(bytes + starts[id], key.baseAddress!, key.count) == 0)
-        {
-          return (Int32(id), slot)
+      let tag = UInt32(truncatingIfNeeded: h >> 32)
+      let length = UInt32(key.count)
+      let k = Self.head(key)
+      while true {
+        let e = table[slot]
+        if e.idPlusOne == 0 { return (nil, 0, slot) }
+        if e.tag == tag && e.length == length && e.head == k {
+          let id = Int(e.idPlusOne) - 1
+          if key.count <= 16
+            || memcmp(bytes + starts[id] + 16, key.baseAddress! + 16, key.count - 16) == 0
+          {
+            return (Int32(id), e.value, slot)
+          }
         }
         slot = (slot + 1) & mask
       }
-      return (nil, slot)
     }
 
     /// Entry `id`'s bytes (valid until the next insert).
@@ -151,7 +174,7 @@ final class TermInterner: @unchecked Sendable {
       return q
     }
 
-    /// Adds `key` at `slot` (from `find`) with `value`; returns its id.
+    /// Adds `key` (hashed `h` by `TermInterner.hash`) at `slot` (from `find`) with `value`; returns its id.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64, at slot: Int, value: Int32 = 0) -> Int {
       let id = count
       if bytesCount + key.count > bytesCapacity {
@@ -162,29 +185,34 @@ final class TermInterner: @unchecked Sendable {
       if id + 2 > capacity {
         let c = capacity * 2
         starts = Self.grown(starts, id + 1, to: c)
-        hashes = Self.grown(hashes, id, to: c)
-        values = Self.grown(values, id, to: c)
         capacity = c
       }
       if key.count > 0 { (bytes + bytesCount).update(from: key.baseAddress!, count: key.count) }
       bytesCount += key.count
       starts[id + 1] = bytesCount
-      hashes[id] = h
-      values[id] = value
       count = id + 1
+      let newSlot = Slot(
+        tag: UInt32(truncatingIfNeeded: h >> 32), idPlusOne: Int32(id + 1), value: value, length: UInt32(key.count),
+        head: Self.head(key))
       if count * 2 > tableSize {
-        table.deallocate()
+        // Grow: twice the slots, every entry placed again by its hash (computed anew from its bytes).
+        let old = table
+        let oldSize = tableSize
         tableSize *= 2
         table = .allocate(capacity: tableSize)
-        table.initialize(repeating: 0, count: tableSize)
+        table.initialize(repeating: Slot(tag: 0, idPlusOne: 0, value: 0, length: 0, head: (0, 0)), count: tableSize)
         let mask = tableSize - 1
-        for other in 0..<count {
-          var s = Int(truncatingIfNeeded: hashes[other]) & mask
-          while table[s] != 0 { s = (s + 1) & mask }
-          table[s] = Int32(other + 1)
+        func place(_ e: Slot) {
+          let oh = TermInterner.hash(entry(Int(e.idPlusOne) - 1))
+          var s = Int(truncatingIfNeeded: oh) & mask
+          while table[s].idPlusOne != 0 { s = (s + 1) & mask }
+          table[s] = e
         }
+        for i in 0..<oldSize where old[i].idPlusOne != 0 { place(old[i]) }
+        old.deallocate()
+        place(newSlot)
       } else {
-        table[slot] = Int32(id + 1)
+        table[slot] = newSlot
       }
       return id
     }
@@ -266,9 +294,11 @@ final class TermInterner: @unchecked Sendable {
   /// The bytes of term `id` (valid until the interner adds a term).
   func term(_ id: Int32) -> UnsafeBufferPointer<UInt8> { terms.pointee.entry(Int(id)) }
 
-  /// Empties the interner when it has grown past `limit` words (only between documents).
+  /// Empties the interner when it has grown past `limit` words, or a GiB of word bytes (only between documents;
+  /// entries are placed by 32-bit offsets).
   func trim(above limit: Int = capacity) {
-    guard words.pointee.count > limit else { return }
+    guard words.pointee.count > limit || words.pointee.byteCount > 1 << 30 || terms.pointee.byteCount > 1 << 30
+    else { return }
     words.pointee.release()
     words.pointee = Entries()
     terms.pointee.release()
@@ -287,8 +317,8 @@ final class TermInterner: @unchecked Sendable {
   @inline(__always)
   func id(word: UnsafeBufferPointer<UInt8>, stem: Bool) -> Int32 {
     let h = Self.hash(word)
-    let (found, slot) = words.pointee.find(word, h)
-    if let found { return words.pointee.values[Int(found)] }
+    let (found, value, slot) = words.pointee.find(word, h)
+    if found != nil { return value }
     let termID: Int32
     if stem {
       let stemmed = stemmer.stem(bytes: Array(word))
@@ -308,7 +338,7 @@ final class TermInterner: @unchecked Sendable {
 
   private func internTerm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
     let h = Self.hash(bytes)
-    let (found, slot) = terms.pointee.find(bytes, h)
+    let (found, _, slot) = terms.pointee.find(bytes, h)
     if let found { return found }
     let id = terms.pointee.insert(bytes, h, at: slot)
     addPerTerm(id)

@@ -8,14 +8,6 @@ struct SegmentBuilder {
   /// Index field number of the body text; further fields (title, author, path) have their own numbers.
   static let textField: UInt8 = 0
 
-  struct TermPostings {
-    var docFreq: UInt32 = 0
-    var totalFreq: UInt64 = 0
-    var lastDoc: UInt32 = 0
-    var postings = ByteWriter()
-    var positions = ByteWriter()
-  }
-
   /// Every term's key (field byte, then the term's UTF-8), back to back; term `id`'s key is
   /// `keyBytes[keyStarts[id]..<keyStarts[id + 1]]`.
   private(set) var keyBytes: [UInt8] = []
@@ -23,7 +15,8 @@ struct SegmentBuilder {
   private var keyHashes: [UInt64] = []
   /// Open addressing over term ids + 1 (0: empty), at most half full.
   private var table = [Int32](repeating: 0, count: 1 << 12)
-  private(set) var terms: [TermPostings] = []
+  /// Each term's postings and positions, encoded, by term id.
+  private(set) var terms = PostingsArena()
   /// Tokens of each document's text (BM25's document length).
   private(set) var docLengths: [UInt32] = []
   /// Each document's date as YYYYMMDD, 0 for none.
@@ -204,9 +197,9 @@ struct SegmentBuilder {
     keyBytes.append(contentsOf: key)
     keyStarts.append(keyBytes.count)
     keyHashes.append(hash)
-    terms.append(TermPostings())
-    // The key, its start and hash, the term's record and its two buffers' headers, two table slots.
-    estimatedBytes += key.count + 16 + MemoryLayout<TermPostings>.stride + 2 * 32 + 8
+    _ = terms.append()
+    // The key, its start and hash, the term's record, two table slots.
+    estimatedBytes += key.count + 16 + MemoryLayout<PostingsArena.Record>.stride + 8
     if (id + 1) * 2 > table.count {
       // Grow: twice the slots, every id placed again.
       table = [Int32](repeating: 0, count: table.count * 2)
@@ -235,13 +228,12 @@ struct SegmentBuilder {
       keyStart = keyEnd
     }
     var added = 0
-    terms.withUnsafeMutableBufferPointer { t in
-      analyzed.positions.withUnsafeBufferPointer { positions in
-        for g in ids.indices {
-          let s = Int(analyzed.starts[g])
-          let e = Int(analyzed.starts[g + 1])
-          added += Self.record(docNum, into: &t[ids[g]], UnsafeBufferPointer(rebasing: positions[s..<e]))
-        }
+    let records = terms.records
+    analyzed.positions.withUnsafeBufferPointer { positions in
+      for g in ids.indices {
+        let s = Int(analyzed.starts[g])
+        let e = Int(analyzed.starts[g + 1])
+        added += Self.record(docNum, into: &records[ids[g]], UnsafeBufferPointer(rebasing: positions[s..<e]))
       }
     }
     estimatedBytes += added
@@ -262,21 +254,23 @@ struct SegmentBuilder {
     return Int(docNum)
   }
 
-  /// Appends document `docNum`'s postings to a term's; returns the bytes added.
+  /// Appends document `docNum`'s postings to a term's; returns the bytes of memory added.
   @inline(__always)
-  private static func record(_ docNum: UInt32, into t: inout TermPostings, _ positions: UnsafeBufferPointer<UInt32>)
-    -> Int
-  {
-    let before = t.postings.capacity + t.positions.capacity
+  private static func record(
+    _ docNum: UInt32, into t: inout PostingsArena.Record, _ positions: UnsafeBufferPointer<UInt32>
+  ) -> Int {
     let delta = t.docFreq == 0 ? docNum : docNum - t.lastDoc
     let freq = positions.count
+    var added = t.postings.reserve(20)
     // Doc delta shifted left, low bit set when the frequency is 1 (then no frequency follows).
     if freq == 1 {
       t.postings.writeVarint(UInt64(delta) << 1 | 1)
     } else {
       t.postings.writeVarint(UInt64(delta) << 1)
-      t.postings.writeVarint(freq)
+      t.postings.writeVarint(UInt64(freq))
     }
+    // A position delta takes at most 5 bytes.
+    added += t.positions.reserve(5 * freq)
     var last: UInt32 = 0
     for p in positions {
       t.positions.writeVarint(UInt64(p - last))
@@ -285,7 +279,13 @@ struct SegmentBuilder {
     t.lastDoc = docNum
     t.docFreq += 1
     t.totalFreq += UInt64(freq)
-    return t.postings.capacity + t.positions.capacity - before
+    return added
+  }
+
+  /// Bytes of term `id`'s encoded postings and positions held in memory.
+  func encodedBytes(ofTerm id: Int) -> Int {
+    let t = terms[id]
+    return Int(t.postings.count) + Int(t.positions.count)
   }
 
   /// Decodes the in-memory postings of term `id` (doc numbers, frequencies, position deltas restarting at 0 for
@@ -297,8 +297,8 @@ struct SegmentBuilder {
     freqs.removeAll(keepingCapacity: true)
     positionDeltas.removeAll(keepingCapacity: true)
     let t = terms[id]
-    t.postings.bytes.withUnsafeBytes { raw in
-      var r = ByteReader(raw)
+    do {
+      var r = ByteReader(t.postings.bytes)
       var doc: UInt32 = 0
       // Written by `record` just above, so it decodes; a failure here is a programming error.
       while !r.isAtEnd {
@@ -308,8 +308,8 @@ struct SegmentBuilder {
         freqs.append(code & 1 == 1 ? 1 : UInt32(try! r.readVarint()))
       }
     }
-    t.positions.bytes.withUnsafeBytes { raw in
-      var r = ByteReader(raw)
+    do {
+      var r = ByteReader(t.positions.bytes)
       while !r.isAtEnd { positionDeltas.append(UInt32(try! r.readVarint())) }
     }
     return (Int(t.docFreq), Int(t.totalFreq))

@@ -58,7 +58,7 @@ enum SegmentWriter {
       var weight = 0
       var half = runStart
       while end < ids.count && weight < runBytes {
-        weight += builder.terms[ids[end]].postings.count + builder.terms[ids[end]].positions.count
+        weight += builder.encodedBytes(ofTerm: ids[end])
         end += 1
         if weight < runBytes / 2 { half = end }
       }

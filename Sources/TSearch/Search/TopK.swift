@@ -457,10 +457,11 @@ struct TopKSearch {
   }
 
   /// A phrase, document at a time: the cursors are moved in step to a document holding every word, where
-  /// positions are decoded.
+  /// positions are decoded, unless the first word's frequency there already bounds the score below the threshold.
   func phrase(_ field: UInt8, _ terms: [String], slop: Int, into top: inout TopKCollector) throws(TSearchError) {
     let average = snapshot.statistics.averageLength
     let w = terms.reduce(0.0) { $0 + idf(field, $1) }
+    let skipping = canSkip
     segments: for (segmentIndex, segment) in snapshot.segments.enumerated() {
       var cursors: [PostingsCursor] = []
       for t in terms {
@@ -489,13 +490,21 @@ struct TopKSearch {
             }
           }
           if agreed && !segment.isDeleted(Int(target)) {
-            for k in 1..<byPosition.count { others[k - 1] = try byPosition[k].positions() }
-            let freq = PhraseMatcher.frequency(first: try byPosition[0].positions(), others: others, slop: slop)
-            if freq > 0 {
-              let length = field == 0 ? Double(documents.length(Int(target))) : average
-              top.offer(
-                snapshot.bases[segmentIndex] + Int(target),
-                w * bm25.tfNorm(tf: freq, length: length, averageLength: average))
+            let length = field == 0 ? Double(documents.length(Int(target))) : average
+            // Each occurrence of the phrase is anchored at a position of its first word and adds at most 1 to
+            // its frequency: when even that many occurrences cannot beat the threshold, no position is read.
+            if skipping && top.count >= countThreshold && top.threshold > -Double.infinity
+              && w * bm25.tfNorm(tf: Double(byPosition[0].freq), length: length, averageLength: average)
+                * TermScorer.slack <= top.threshold
+            {
+              top.exact = false
+            } else {
+              for k in 1..<byPosition.count { others[k - 1] = try byPosition[k].positions() }
+              let freq = PhraseMatcher.frequency(first: try byPosition[0].positions(), others: others, slop: slop)
+              if freq > 0 {
+                top.offer(
+                  snapshot.bases[segmentIndex] + Int(target), w * bm25.tfNorm(tf: freq, length: length, averageLength: average))
+              }
             }
           }
           if agreed {
@@ -549,6 +558,8 @@ private struct Leg {
   }
   @inline(__always)
   var doc: UInt32 { reference._withUnsafeGuaranteedRef { $0.doc } }
+  @inline(__always)
+  var freq: UInt32 { reference._withUnsafeGuaranteedRef { $0.freq } }
   @inline(__always)
   func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
     do { return try reference._withUnsafeGuaranteedRef { try $0.positions() } } catch {

@@ -333,7 +333,17 @@ final class LZ4PartialDecoder: PartialBlock {
         // The match starts in the dictionary (and may run on into the block's start).
         let back = offset - op
         let n = min(match, back)
-        (dst + op).copyMemory(from: dictionary.baseAddress! + (dictionary.count - back), byteCount: n)
+        let source = dictionary.baseAddress! + (dictionary.count - back)
+        if back >= n + 7 && size - op >= n + 8 {
+          // 8 bytes at a time, as below: the reads stay inside the dictionary, the writes inside the block.
+          var k = 0
+          while k < n {
+            (dst + op + k).storeBytes(of: source.loadUnaligned(fromByteOffset: k, as: UInt64.self), as: UInt64.self)
+            k += 8
+          }
+        } else {
+          (dst + op).copyMemory(from: source, byteCount: n)
+        }
         op += n
         match -= n
         var from = 0

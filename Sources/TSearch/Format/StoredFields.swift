@@ -60,6 +60,11 @@ struct StoredFieldsWriter {
     try w.drain(into: sink)
   }
 
+  /// Writes the bytes compressed so far to `sink` (the blocks still raw stay for `finish`).
+  mutating func drainCompressed(into sink: FileSink) throws(TSearchError) {
+    try w.drain(into: sink)
+  }
+
   init() { FileEnvelope.writeHeader(&w, kind: .store) }
 
   /// Bytes held: the compressed output so far and the raw blocks waiting to be compressed.

@@ -22,7 +22,7 @@ enum SegmentWriter {
       } else {
         stored = Result { () throws(TSearchError) in
           let storePath = "\(dir)/\(name).\(FileKind.store.fileExtension)"
-          try FileIO.writeDurably(try encodeStore(builder, path: storePath).get(), to: storePath)
+          try writeStore(builder, path: storePath)
           let docTable = DocumentTableWriter.write(
             lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
           try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
@@ -123,13 +123,16 @@ enum SegmentWriter {
     return out
   }
 
-  private static func encodeStore(_ builder: SegmentBuilder, path: String) -> Result<[UInt8], TSearchError> {
-    if let failure = builder.storeFailure { return .failure(.io(path: path, reason: "compression failed: \(failure)")) }
+  /// Writes the store from the builder's own buffer: the bytes compressed while documents were added go out
+  /// first, then `finish` adds the last blocks, the block index and the footer. (Finishing a copy of the writer
+  /// copied the whole compressed text, a transient of a segment's stored size at every flush.)
+  private static func writeStore(_ builder: SegmentBuilder, path: String) throws(TSearchError) {
+    if let failure = builder.storeFailure { throw .io(path: path, reason: "compression failed: \(failure)") }
     var store = builder.store
-    do {
-      return .success(try store.finish())
-    } catch {
-      return .failure(.io(path: path, reason: "compression failed: \(error)"))
-    }
+    let sink = try FileSink(path: path)
+    try store.drainCompressed(into: sink)
+    let tail: [UInt8]
+    do { tail = try store.finish() } catch { throw .io(path: path, reason: "compression failed: \(error)") }
+    try sink.finish(tail)
   }
 }

@@ -272,18 +272,27 @@ final class FileSink {
   }
 }
 
-/// A `FileSink` written on a background queue: `append` returns at once and `finish` waits for every write, so that
-/// encoding the next part of a file overlaps with writing the last. The first failure is thrown by `finish`.
+/// A `FileSink` written on a background queue: `append` returns at once (unless `maxQueued` writes already wait)
+/// and `finish` waits for every write, so that encoding the next part of a file overlaps with writing the last. The
+/// first failure is thrown by `finish`.
 final class BackgroundFileSink: @unchecked Sendable {
   private let sink: FileSink
   private let queue = DispatchQueue(label: "tsearch.file-sink")
+  /// Bounds the bytes waiting in memory: without it, a flush whose disk is busy with the segment's other files
+  /// held most of a segment's postings in the queue (1M build: peak RSS 561 → 826 MB).
+  private let slots: DispatchSemaphore
   /// Only touched on `queue`.
   private var failure: TSearchError?
 
-  init(path: String) throws(TSearchError) { sink = try FileSink(path: path) }
+  init(path: String, maxQueued: Int = 2) throws(TSearchError) {
+    sink = try FileSink(path: path)
+    slots = DispatchSemaphore(value: maxQueued)
+  }
 
   func append(_ bytes: [UInt8]) {
+    slots.wait()
     queue.async {
+      defer { self.slots.signal() }
       guard self.failure == nil else { return }
       do throws(TSearchError) { try self.sink.append(bytes) } catch { self.failure = error }
     }

@@ -357,6 +357,14 @@ struct TopKSearch {
         if (i >= nonEssential) != inverted { scanned.append(i) } else { lookups.append(i) }
       }
       if inverted { top.exact = false }
+      // The looked-up terms' bound over the whole window: a candidate whose scanned part plus this cannot beat the
+      // threshold is pruned without reading each term's block bound for it (as the per-document bounds below
+      // would prune it; 200k, alternated three times: two- and three-word queries 1–9% faster at p50).
+      var lookupWindowBound = Double.infinity
+      if threshold > -Double.infinity {
+        lookupWindowBound = 0
+        for i in lookups { lookupWindowBound += windowBounds[i] }
+      }
       for i in scanned {
         // A term non-essential for the whole segment may lag behind the window (it moves only when looked up).
         if cur[i] < start { cur[i] = try cursorRefs[i].advance(to: start) }
@@ -401,6 +409,10 @@ struct TopKSearch {
           var p = partial[slot]
           var pruned = false
           if !lookups.isEmpty {
+            if p + lookupWindowBound <= threshold {
+              top.exact = false
+              continue
+            }
             var acc = 0.0
             for i in lookups {
               acc += cur[i] > candidate ? 0 : refs[i].bound(at: candidate)

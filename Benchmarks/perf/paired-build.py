@@ -11,7 +11,7 @@ peak RSS.
 usage: paired-build.py CORPUS.jsonl [ROUNDS] [TSEARCH_BINARY]"""
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
-import tantivy
+import tantivy_peer
 
 corpus = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -20,21 +20,11 @@ docs = [json.loads(l) for l in open(corpus, encoding="utf-8")]
 
 
 def tantivy_build():
-    sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
-    sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
-    schema = sb.build()
     d = tempfile.mkdtemp(prefix="tv-build-")
     t = time.perf_counter()
-    ix = tantivy.Index(schema, path=d)
-    w = ix.writer(heap_size=256_000_000)
-    for x in docs:
-        w.add_document(tantivy.Document(id=x["id"], title=x.get("title", ""), text=x.get("text", "")))
-    w.commit()
-    w.wait_merging_threads()
+    ix = tantivy_peer.build(docs, d)
     elapsed = time.perf_counter() - t
-    del w, ix
+    del ix
     shutil.rmtree(d)
     return elapsed
 

@@ -11,27 +11,17 @@ the rounds of each engine's p50 and p99 with the ratio tsearch / tantivy.
 usage: paired.py CORPUS.jsonl QUERIES.tsv TSEARCH_INDEX [ROUNDS] [TSEARCH_BINARY]"""
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
-import tantivy
+import tantivy_peer
 
 corpus, qfile, tindex = sys.argv[1], sys.argv[2], sys.argv[3]
 rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 5
 binary = sys.argv[5] if len(sys.argv) > 5 else os.path.join(os.path.dirname(__file__), "../../.build/release/tsearch")
 qs = [l.rstrip("\n").split("\t", 1) for l in open(qfile) if "\t" in l]
 
-sb = tantivy.SchemaBuilder()
-sb.add_text_field("id", stored=True, tokenizer_name="raw")
-sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
-sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
-schema = sb.build()
 d = tempfile.mkdtemp(prefix="tv-paired-")
-ix = tantivy.Index(schema, path=d)
-w = ix.writer(heap_size=256_000_000)
 with open(corpus, encoding="utf-8") as f:
-    for line in f:
-        x = json.loads(line)
-        w.add_document(tantivy.Document(id=x["id"], title=x.get("title", ""), text=x.get("text", "")))
-w.commit(); w.wait_merging_threads(); del w
-ix.reload(); s = ix.searcher()
+    ix = tantivy_peer.build((json.loads(line) for line in f), d)
+s = ix.searcher()
 
 
 def tantivy_pass():

@@ -18,20 +18,24 @@ struct ByteWriter {
   mutating func drain(into sink: FileSink) throws(TSearchError) {
     guard !bytes.isEmpty else { return }
     try sink.append(bytes)
-    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
-    drained += bytes.count
+    countDrained()
     bytes.removeAll(keepingCapacity: true)
   }
 
   /// Hands the buffered bytes to `sink`'s queue and forgets them (offsets stay absolute).
   mutating func drain(into sink: BackgroundFileSink) {
     guard !bytes.isEmpty else { return }
-    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
-    drained += bytes.count
+    countDrained()
     let chunk = bytes
     bytes = []
     bytes.reserveCapacity(chunk.count)
     sink.append(chunk)
+  }
+
+  /// Adds the buffered bytes to the drained count and checksum.
+  private mutating func countDrained() {
+    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
+    drained += bytes.count
   }
 
   mutating func append(_ b: UInt8) { bytes.append(b) }

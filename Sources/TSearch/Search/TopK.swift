@@ -232,7 +232,7 @@ struct TopKSearch {
   /// Clauses a disjunction may have here: each takes two bits (text, title) of a window slot's 32-bit mask.
   static let maxClauses = 16
 
-  /// MaxScore (Turtle and Flood 1995), as in Lucene: terms sorted by their bound; the longest prefix of low-bound
+  /// MaxScore (Turtle and Flood 1995), as in Lucene: terms sorted by their bound per posting; the longest prefix of
   /// terms that together cannot lift a document above the threshold is non-essential, and candidates come only
   /// from the others. The essential terms are read a window of 1,024 documents at a time (as tantivy's buffered
   /// union): each one's postings in the window are scored in one tight loop into per-clause slots, then the
@@ -243,7 +243,13 @@ struct TopKSearch {
     base: Int, into top: inout TopKCollector
   ) throws(TSearchError) {
     let average = snapshot.statistics.averageLength
-    let scorers = unsorted.sorted { $0.maxScore < $1.maxScore }
+    // Terms in increasing order of bound per posting (as Lucene's MaxScoreBulkScorer partitions its clauses), not
+    // of bound alone: a frequent word of modest weight then joins the non-essential prefix before a rare title
+    // word does, and is looked up for the other words' documents instead of scanned whole. 200k, three-word
+    // queries: p50 0.252 → 0.231 ms, p99 0.92 → 0.53 ms (alternated three times, results identical).
+    let scorers = unsorted.sorted {
+      $0.maxScore * Double(max(1, $1.cursor.docFreq)) < $1.maxScore * Double(max(1, $0.cursor.docFreq))
+    }
     let n = scorers.count
     var upTo = [Double](repeating: 0, count: n)
     var sum = 0.0
@@ -333,8 +339,8 @@ struct TopKSearch {
         }
         if nonEssential > firstEssential { top.exact = false }
       }
-      // Which terms give the window's candidates (scanned) and which are looked up for them, in increasing bound
-      // order. Normally the essential terms are scanned. But when even all of them together cannot beat the
+      // Which terms give the window's candidates (scanned) and which are looked up for them, in the order above.
+      // Normally the essential terms are scanned. But when even all of them together cannot beat the
       // threshold here, every competitive document holds a non-essential term too: then the non-essential terms
       // are scanned instead, when they have fewer postings (as Lucene's MaxScore leads with the cheapest
       // clause then). A frequent word's text postings, say, are then looked up only for the documents holding

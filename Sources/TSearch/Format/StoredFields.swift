@@ -39,6 +39,13 @@ struct StoredFieldsWriter {
   static let dictionarySample = 512
 
   private var w = ByteWriter()
+  /// The blocks written after `w`'s bytes, each as the compressor returned it: appending them to `w` copied every
+  /// compressed byte once, and again at each doubling of its array (with the page faults of fresh memory; 6% of a
+  /// 200k build's CPU).
+  private var chunks: [[UInt8]] = []
+  private var chunkBytes = 0
+  /// The offset in the file of the next byte written.
+  private var position: Int { w.count + chunkBytes }
   private var block = ByteWriter()
   private var blockFirstDoc = 0
   private var docCount = 0
@@ -57,18 +64,28 @@ struct StoredFieldsWriter {
   mutating func drain(into sink: FileSink, ifPendingAtLeast limit: Int) throws {
     guard pendingBytes >= limit else { return }
     try compressPending()
-    try w.drain(into: sink)
+    try drainCompressed(into: sink)
   }
 
   /// Writes the bytes compressed so far to `sink` (the blocks still raw stay for `finish`).
   mutating func drainCompressed(into sink: FileSink) throws(TSearchError) {
     try w.drain(into: sink)
+    for chunk in chunks { try w.drain(chunk, into: sink) }
+    chunks.removeAll()
+    chunkBytes = 0
+  }
+
+  /// Moves the chunks into `w`, for writing what follows them.
+  private mutating func joinChunks() {
+    for chunk in chunks { w.append(contentsOf: chunk) }
+    chunks.removeAll()
+    chunkBytes = 0
   }
 
   init() { FileEnvelope.writeHeader(&w, kind: .store) }
 
   /// Bytes held: the compressed output so far and the raw blocks waiting to be compressed.
-  var memoryBytes: Int { w.capacity + index.capacity + pendingBytes + block.capacity }
+  var memoryBytes: Int { w.capacity + chunkBytes + index.capacity + pendingBytes + block.capacity }
 
   /// Adds a document, compressing the waiting blocks once they hold `compressEvery` raw bytes.
   mutating func add(fields: [(StoredField, String)], compressEvery: Int) throws {
@@ -107,6 +124,7 @@ struct StoredFieldsWriter {
       compressor = LZ4Compressor(dictionary: dictionaryBytes, depth: Self.lz4Depth, lazy: Self.lz4Lazy)
       self.compressor = compressor
       if !dictionaryBytes.isEmpty {
+        joinChunks()
         dictionaryOffset = w.count
         w.append(contentsOf: dictionaryBytes)
       }
@@ -117,12 +135,14 @@ struct StoredFieldsWriter {
     for (i, b) in blocks.enumerated() {
       let compressed = packed[i]
       let useLZ4 = compressed.count < b.raw.count * 9 / 10
-      index.writeU64(UInt64(w.count))
+      index.writeU64(UInt64(position))
       index.writeU32(UInt32(useLZ4 ? compressed.count : b.raw.count))
       index.writeU32(UInt32(b.raw.count))
       index.writeU32(UInt32(b.firstDoc))
       index.append(useLZ4 ? 3 : 0)
-      w.append(contentsOf: useLZ4 ? compressed : b.raw)
+      let chunk = useLZ4 ? compressed : b.raw
+      chunks.append(chunk)
+      chunkBytes += chunk.count
       blockCount += 1
     }
   }
@@ -156,6 +176,7 @@ struct StoredFieldsWriter {
   mutating func finish() throws -> [UInt8] {
     try flushBlock()
     try compressPending()
+    joinChunks()
     let indexOffset = w.count
     w.append(contentsOf: index.bytes)
     w.writeU32(UInt32(docCount))

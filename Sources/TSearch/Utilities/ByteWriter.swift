@@ -32,6 +32,16 @@ struct ByteWriter {
     sink.append(chunk)
   }
 
+  /// Drains the buffered bytes, then writes `chunk` to `sink` as if it had been appended and drained: a large
+  /// piece goes to the file without being copied into the buffer first.
+  mutating func drain(_ chunk: [UInt8], into sink: FileSink) throws(TSearchError) {
+    try drain(into: sink)
+    guard !chunk.isEmpty else { return }
+    try sink.append(chunk)
+    drainedCRC = chunk.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
+    drained += chunk.count
+  }
+
   /// Adds the buffered bytes to the drained count and checksum.
   private mutating func countDrained() {
     drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }

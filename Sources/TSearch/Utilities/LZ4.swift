@@ -67,6 +67,8 @@ final class LZ4Compressor: Sendable {
     let compressor: LZ4Compressor
     private(set) var source: UnsafeMutableRawPointer
     private(set) var links: UnsafeMutablePointer<UInt16>
+    /// Room for the compressed block; the result is copied out at its exact size.
+    private(set) var output: UnsafeMutableRawPointer
     let head: UnsafeMutablePointer<UInt32>
     private var capacity: Int
 
@@ -75,6 +77,7 @@ final class LZ4Compressor: Sendable {
       capacity = 0
       source = .allocate(byteCount: 8, alignment: 8)
       links = .allocate(capacity: 1)
+      output = .allocate(byteCount: 8, alignment: 8)
       head = .allocate(capacity: 1 << LZ4.hashLog)
       head.initialize(repeating: 0, count: 1 << LZ4.hashLog)
       reserve(StoredFieldsWriter.blockTarget * 2)
@@ -83,6 +86,7 @@ final class LZ4Compressor: Sendable {
     deinit {
       source.deallocate()
       links.deallocate()
+      output.deallocate()
       head.deallocate()
     }
 
@@ -92,6 +96,8 @@ final class LZ4Compressor: Sendable {
       let d = compressor.dictionary.count
       source.deallocate()
       links.deallocate()
+      output.deallocate()
+      output = .allocate(byteCount: LZ4.bound(n), alignment: 8)
       source = .allocate(byteCount: d + n + 8, alignment: 8)
       links = .allocate(capacity: d + n + 1)
       compressor.dictionary.withUnsafeBytes { if let b = $0.baseAddress { source.copyMemory(from: b, byteCount: d) } }
@@ -112,14 +118,10 @@ final class LZ4Compressor: Sendable {
     input.withUnsafeBytes { if let b = $0.baseAddress { (source + dictCount).copyMemory(from: b, byteCount: input.count) } }
     let head = scratch.head
     table.withUnsafeBufferPointer { head.update(from: $0.baseAddress!, count: $0.count) }
-    var out = [UInt8](repeating: 0, count: LZ4.bound(input.count))
-    let written = out.withUnsafeMutableBytes { o in
-      Self.compress(
-        source, start: dictCount, end: dictCount + input.count, head: head, links: scratch.links, depth: depth,
-        lazy: lazy, into: o.baseAddress!)
-    }
-    out.removeLast(out.count - written)
-    return out
+    let written = Self.compress(
+      source, start: dictCount, end: dictCount + input.count, head: head, links: scratch.links, depth: depth,
+      lazy: lazy, into: scratch.output)
+    return Array(UnsafeRawBufferPointer(start: scratch.output, count: written))
   }
 
   /// Compresses `source[start..<end]`, with `source[0..<start]` as the dictionary; returns the bytes written.

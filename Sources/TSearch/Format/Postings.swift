@@ -427,14 +427,23 @@ final class PostingsCursor {
       BitPacking.unpack(data, offset: start + 2, count: n, bits: docBits, into: docs)
       BitPacking.unpack(
         data, offset: start + 2 + BitPacking.byteCount(n, bits: docBits), count: n, bits: freqBits, into: freqs)
-      var zeroFreq = false
+      // Frequencies, gaps' sum and the running sum in separate loops: the first two have no dependence from one
+      // value to the next and vectorize.
+      var zeroFreq: UInt32 = 1
+      var gaps: Int64 = 0
       for i in 0..<n {
-        previous += Int64(docs[i]) + 1
-        docs[i] = UInt32(truncatingIfNeeded: previous)
         freqs[i] &+= 1
-        zeroFreq = zeroFreq || freqs[i] == 0
+        zeroFreq &= freqs[i] == 0 ? 0 : 1
+        gaps &+= Int64(docs[i])
       }
-      guard !zeroFreq, previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
+      // Under `maxDoc` (checked below through `gaps`), the running sum fits in 32 bits.
+      var doc = UInt32(truncatingIfNeeded: previous)
+      for i in 0..<n {
+        doc = doc &+ docs[i] &+ 1
+        docs[i] = doc
+      }
+      previous += gaps + Int64(n)
+      guard zeroFreq == 1, previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
         throw .corrupt(file: path, reason: "postings block of a term does not decode")
       }
     } else {

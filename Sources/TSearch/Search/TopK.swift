@@ -445,6 +445,13 @@ struct TopKSearch {
             top.exact = false
             continue
           }
+          // The parts' sum in another order differs from the exact score by rounding at most, which the slack
+          // covers, and coordination only lowers it: a document whose sum does not beat the threshold is counted
+          // as a match without being scored in full (it could not enter).
+          if p * TermScorer.slack <= threshold {
+            top.count += 1
+            continue
+          }
           // The score exactly as SegmentMatcher adds it: clause by clause, text then title.
           var score = 0.0
           var clausesMatched = 0

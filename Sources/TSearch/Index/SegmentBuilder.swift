@@ -293,26 +293,56 @@ struct SegmentBuilder {
   func decode(_ id: Int, docs: inout [UInt32], freqs: inout [UInt32], positionDeltas: inout [UInt32])
     -> (docFreq: Int, totalFreq: Int)
   {
-    docs.removeAll(keepingCapacity: true)
-    freqs.removeAll(keepingCapacity: true)
-    positionDeltas.removeAll(keepingCapacity: true)
+    // The counts are known: the arrays are sized once and filled through pointers, the varints read inline (with
+    // `append` and a checked reader, this was a third of the flush that ends a build).
     let t = terms[id]
-    do {
-      var r = ByteReader(t.postings.bytes)
-      var doc: UInt32 = 0
-      // Written by `record` just above, so it decodes; a failure here is a programming error.
-      while !r.isAtEnd {
-        let code = try! r.readVarint()
-        doc = docs.isEmpty ? UInt32(code >> 1) : doc + UInt32(code >> 1)
-        docs.append(doc)
-        freqs.append(code & 1 == 1 ? 1 : UInt32(try! r.readVarint()))
+    let docFreq = Int(t.docFreq)
+    let totalFreq = Int(t.totalFreq)
+    Self.resize(&docs, docFreq)
+    Self.resize(&freqs, docFreq)
+    Self.resize(&positionDeltas, totalFreq)
+    // Written by `record` just above, so it decodes; a mismatch is a programming error.
+    let postings = t.postings.bytes
+    var at = 0
+    @inline(__always) func varint(_ b: UnsafeRawBufferPointer) -> UInt64 {
+      var result: UInt64 = 0
+      var shift: UInt64 = 0
+      while true {
+        let byte = b[at]
+        at += 1
+        result |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return result }
+        shift += 7
       }
     }
-    do {
-      var r = ByteReader(t.positions.bytes)
-      while !r.isAtEnd { positionDeltas.append(UInt32(try! r.readVarint())) }
+    docs.withUnsafeMutableBufferPointer { d in
+      freqs.withUnsafeMutableBufferPointer { f in
+        var doc: UInt32 = 0
+        for i in 0..<docFreq {
+          let code = varint(postings)
+          doc = i == 0 ? UInt32(code >> 1) : doc + UInt32(code >> 1)
+          d[i] = doc
+          f[i] = code & 1 == 1 ? 1 : UInt32(varint(postings))
+        }
+      }
     }
+    precondition(at == postings.count, "in-memory postings of a term do not match its count")
+    let positions = t.positions.bytes
+    at = 0
+    positionDeltas.withUnsafeMutableBufferPointer { p in
+      for i in 0..<totalFreq { p[i] = UInt32(varint(positions)) }
+    }
+    precondition(at == positions.count, "in-memory positions of a term do not match its count")
     return (Int(t.docFreq), Int(t.totalFreq))
+  }
+
+  /// Makes `array` hold `n` elements (their values are overwritten by the caller), keeping its capacity.
+  private static func resize(_ array: inout [UInt32], _ n: Int) {
+    if array.count > n {
+      array.removeLast(array.count - n)
+    } else if array.count < n {
+      array.append(contentsOf: repeatElement(0, count: n - array.count))
+    }
   }
 
   /// Term keys in dictionary order (unsigned bytes, lexicographic).

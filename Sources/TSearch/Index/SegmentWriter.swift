@@ -65,8 +65,15 @@ enum SegmentWriter {
       }
       if half == runStart { half = min(end, runStart + 1) }
       let runs = [ids[runStart..<half], ids[half..<end]]
-      nonisolated(unsafe) var parts = [InvertedPart](repeating: InvertedPart(), count: 2)
-      DispatchQueue.concurrentPerform(iterations: 2) { k in parts[k] = encodeTerms(builder, runs[k]) }
+      // Each half writes its own slot of a buffer (assigning into one array from two threads is a race, which
+      // TSan found once the two halves really ran at once).
+      let slots = UnsafeMutableBufferPointer<InvertedPart>.allocate(capacity: 2)
+      slots.initialize(repeating: InvertedPart())
+      nonisolated(unsafe) let shared = slots
+      DispatchQueue.concurrentPerform(iterations: 2) { k in shared[k] = encodeTerms(builder, runs[k]) }
+      let parts = Array(slots)
+      slots.deinitialize()
+      slots.deallocate()
       for part in parts {
         let postingsBase = postings.count
         let positionsBase = positions.count

@@ -58,17 +58,24 @@ private struct Lexer {
 
   static func isQuote(_ c: Character) -> Bool { c == "\"" || c == "\u{201C}" || c == "\u{201D}" }
 
+  /// `Character.isWhitespace`, answered without Unicode property tables for ASCII (a query's usual case).
+  @inline(__always)
+  static func isSpace(_ c: Character) -> Bool {
+    if let a = c.asciiValue { return a == 0x20 || (a >= 0x09 && a <= 0x0D) }
+    return c.isWhitespace
+  }
+
   mutating func tokens() throws(TSearchError) -> [LexToken] {
     var out: [LexToken] = []
     while i < chars.count {
       let c = chars[i]
       let column = i + 1
-      if c.isWhitespace {
+      if Self.isSpace(c) {
         i += 1
         continue
       }
       // `-` and `+` are operators only at the start of a clause.
-      let atClauseStart = out.isEmpty || i == 0 || chars[i - 1].isWhitespace || chars[i - 1] == "("
+      let atClauseStart = out.isEmpty || i == 0 || Self.isSpace(chars[i - 1]) || chars[i - 1] == "("
         || out.last?.fieldName == true
       switch c {
       case "(":
@@ -103,14 +110,14 @@ private struct Lexer {
         var text = ""
         while i < chars.count {
           let d = chars[i]
-          if d.isWhitespace || d == "(" || d == ")" || Self.isQuote(d) { break }
+          if Self.isSpace(d) || d == "(" || d == ")" || Self.isQuote(d) { break }
           if d == "\\" && i + 1 < chars.count {
             text.append(chars[i + 1])
             i += 2
             continue
           }
           if d == ":" && QueryFieldName(rawValue: text.lowercased()) != nil { break }
-          if d == "~" || (d == "*" && (i + 1 == chars.count || chars[i + 1].isWhitespace || chars[i + 1] == ")")) {
+          if d == "~" || (d == "*" && (i + 1 == chars.count || Self.isSpace(chars[i + 1]) || chars[i + 1] == ")")) {
             break
           }
           text.append(d)
@@ -154,7 +161,7 @@ private struct Lexer {
       digits.append(String(d))
       i += 1
     }
-    if i < chars.count && !chars[i].isWhitespace && chars[i] != ")" {
+    if i < chars.count && !Self.isSpace(chars[i]) && chars[i] != ")" {
       throw .syntax(column: i + 1, message: "expected a number after ~")
     }
     guard !digits.isEmpty else { return -1 }

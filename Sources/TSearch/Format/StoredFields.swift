@@ -140,9 +140,8 @@ struct StoredFieldsWriter {
       scratches = ScratchPool(compressor)
       self.compressor = compressor
       self.scratches = scratches
+      // The first compression: no block was written yet, so the dictionary follows the header.
       if !dictionaryBytes.isEmpty {
-        collect(keeping: 0)
-        joinChunks()
         dictionaryOffset = w.count
         w.append(contentsOf: dictionaryBytes)
       }

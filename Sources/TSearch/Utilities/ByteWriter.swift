@@ -18,14 +18,14 @@ struct ByteWriter {
   mutating func drain(into sink: FileSink) throws(TSearchError) {
     guard !bytes.isEmpty else { return }
     try sink.append(bytes)
-    countDrained()
+    countDrained(bytes)
     bytes.removeAll(keepingCapacity: true)
   }
 
   /// Hands the buffered bytes to `sink`'s queue and forgets them (offsets stay absolute).
   mutating func drain(into sink: BackgroundFileSink) {
     guard !bytes.isEmpty else { return }
-    countDrained()
+    countDrained(bytes)
     let chunk = bytes
     bytes = []
     bytes.reserveCapacity(chunk.count)
@@ -38,14 +38,13 @@ struct ByteWriter {
     try drain(into: sink)
     guard !chunk.isEmpty else { return }
     try sink.append(chunk)
-    drainedCRC = chunk.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
-    drained += chunk.count
+    countDrained(chunk)
   }
 
-  /// Adds the buffered bytes to the drained count and checksum.
-  private mutating func countDrained() {
-    drainedCRC = bytes.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
-    drained += bytes.count
+  /// Adds bytes written out to the drained count and checksum.
+  private mutating func countDrained(_ written: [UInt8]) {
+    drainedCRC = written.withUnsafeBytes { Checksum.crc32($0, seed: drainedCRC) }
+    drained += written.count
   }
 
   mutating func append(_ b: UInt8) { bytes.append(b) }

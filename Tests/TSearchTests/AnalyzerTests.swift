@@ -108,6 +108,32 @@ import Testing
     #expect(Set(ids.values).count == ids.count)
   }
 
+  /// A slot's head is read with overlapping loads: for every length from 0 to 40 it must be the key's first 16
+  /// bytes zero-padded, and a key's hash must not depend on the bytes around it in memory.
+  @Test func headsAndHashesDependOnlyOnTheKey() {
+    var rng = SystemRandomNumberGenerator()
+    for length in 0...40 {
+      for _ in 0..<20 {
+        let key = (0..<length).map { _ in UInt8.random(in: 1...255, using: &rng) }
+        // The same key inside two buffers with different bytes around it.
+        let a = [0xAA] + key + Array(repeating: 0xBB, count: 20)
+        let b = [0x11, 0x22, 0x33] + key + Array(repeating: 0x44, count: 20)
+        var expected: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &expected) { out in
+          for (k, byte) in key.prefix(16).enumerated() { out[k] = byte }
+        }
+        expected = (UInt64(littleEndian: expected.0), UInt64(littleEndian: expected.1))
+        let (headA, hashA) = a.withUnsafeBufferPointer { p in
+          let k = UnsafeBufferPointer(rebasing: p[1..<(1 + length)])
+          return (TermInterner.Entries.head(k), TermInterner.hash(k))
+        }
+        let hashB = b.withUnsafeBufferPointer { TermInterner.hash(UnsafeBufferPointer(rebasing: $0[3..<(3 + length)])) }
+        #expect(headA == expected, "length \(length)")
+        #expect(hashA == hashB, "length \(length)")
+      }
+    }
+  }
+
   @Test func internedAnalysisMatchesForEachToken() throws {
     let texts = [
       "U.S. tariffs of 20% on $295.4 billion; 1,000 H20 chips, F-35 jets, rare-earth magnets. Xi's and Xi’s talks.",

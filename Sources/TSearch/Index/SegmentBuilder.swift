@@ -84,20 +84,20 @@ struct SegmentBuilder {
       analyzer.forEachTermID(in: text, interner: interner) { id, position in
         let t = Int(id)
         let g: Int32
-        let per = interner.perTerm.pointee
-        if per.stamp[t] == stamp {
-          g = per.group[t]
+        let per = interner.perTerm.pointee.records + t
+        if per.pointee.stamp == stamp {
+          g = per.pointee.group
         } else {
           g = Int32(out.keyEnds.count)
-          per.stamp[t] = stamp
-          per.group[t] = g
+          per.pointee.stamp = stamp
+          per.pointee.group = g
           let start = out.keyBytes.count
           out.keyBytes.append(field.number)
           out.keyBytes.append(contentsOf: interner.term(id))
           out.keyEnds.append(Int32(out.keyBytes.count))
           if field == .text {
-            if per.textKeyHash[t] == 0 { per.textKeyHash[t] = hash(out.keyBytes[start...]) }
-            out.hashes.append(per.textKeyHash[t])
+            if per.pointee.textKeyHash == 0 { per.pointee.textKeyHash = hash(out.keyBytes[start...]) }
+            out.hashes.append(per.pointee.textKeyHash)
           } else {
             out.hashes.append(hash(out.keyBytes[start...]))
           }

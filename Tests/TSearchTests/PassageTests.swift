@@ -103,4 +103,46 @@ import Testing
     #expect(r.hits.allSatisfy { $0.passages.count == 1 })
     #expect(r.hits[0].score >= r.hits[1].score)
   }
+
+  /// Passages look up only the words that could become a query term (`TermFilter`): every passage, score and
+  /// highlight must be what looking up every word gives, for queries of words, stems that change a word's end
+  /// (dying → die, skies → sky), numbers, acronyms, CJK bigrams and phrases.
+  @Test func prefilteredAnalysisChangesNothing() throws {
+    let dir = repositoryRoot.appendingPathComponent("seeds").path
+    let texts = try FileManager.default.contentsOfDirectory(atPath: dir).sorted().map {
+      try String(contentsOfFile: dir + "/" + $0, encoding: .utf8)
+    } + [
+      "The dying skies spoke generously. U.S. tariffs of 20% on $295.4 billion; 1,000 H20 chips.\n\n关税政策 中美 贸易. "
+        + "Possibilities, relational conformably; Xi’s talks. don't 'tis rock'n'roll CAFÉ naïve résumé.",
+    ]
+    let analyzer = StandardAnalyzer()
+    var rng = SystemRandomNumberGenerator()
+    for text in texts {
+      var terms: [String] = []
+      analyzer.forEachToken(in: text) { terms.append($0.term) }
+      var queries: [PassageQuery] = [
+        PassageQuery(terms: ["die": 2, "sky": 1.5, "generous": 1]),
+        PassageQuery(terms: ["295.4": 3, "us": 1, "1000": 2, "h20": 2]),
+        PassageQuery(terms: ["关税": 2, "贸易": 1, "xi": 1], phrases: [(["税政", "政策"], 3, 0)]),
+        PassageQuery(terms: ["possibl": 2, "relat": 1, "conform": 1, "don't": 1, "cafe": 1]),
+      ]
+      for _ in 0..<30 {
+        var q = PassageQuery()
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+          q.terms[terms.randomElement(using: &rng)!] = Double.random(in: 0.5...5, using: &rng)
+        }
+        let start = Int.random(in: 0..<(terms.count - 2), using: &rng)
+        q.phrases.append((Array(terms[start..<(start + 2)]), 4, Int.random(in: 0...1, using: &rng)))
+        queries.append(q)
+      }
+      for query in queries {
+        var plain = PassageRanker(analyzer: analyzer, maxCharacters: 280)
+        plain.usePrefilter = false
+        let filtered = PassageRanker(analyzer: analyzer, maxCharacters: 280)
+        #expect(
+          filtered.best(text: text, query: query, limit: 5) == plain.best(text: text, query: query, limit: 5),
+          "\(query.terms) \(query.phrases)")
+      }
+    }
+  }
 }

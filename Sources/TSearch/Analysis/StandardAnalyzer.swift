@@ -72,15 +72,60 @@ extension StandardAnalyzer {
     }
   }
 
-  /// The same, with each token's UTF-8 byte range in `text` (what passages highlight).
-  func forEachTermID(in text: String, interner: TermInterner, _ body: (Int32, Int, Range<Int>) -> Void) {
+  /// The same, with each token's UTF-8 byte range in `text` (what passages highlight). With `only`, a word that
+  /// cannot become one of its terms is not looked up (nor stemmed) and gets id -1.
+  func forEachTermID(
+    in text: String, interner: TermInterner, only filter: TermFilter? = nil, _ body: (Int32, Int, Range<Int>) -> Void
+  ) {
     let ref = Unmanaged.passUnretained(interner)
-    withExtendedLifetime(interner) {
-      forEachPart(in: text) { part, position in
-        let id = ref._withUnsafeGuaranteedRef { $0.id(word: part.bytes, stem: stemming && part.isASCIILetters) }
-        body(id, position, part.start..<part.end)
+    // The filter's table is read through a pointer: an array captured by the closure was retained and released
+    // for every token.
+    (filter ?? TermFilter.all).withShortest { shortest in
+      withExtendedLifetime(interner) {
+        forEachPart(in: text) { part, position in
+          let id: Int32
+          if !TermFilter.admits(part.bytes, shortest) {
+            id = -1
+          } else {
+            id = ref._withUnsafeGuaranteedRef { $0.id(word: part.bytes, stem: stemming && part.isASCIILetters) }
+          }
+          body(id, position, part.start..<part.end)
+        }
       }
     }
+  }
+}
+
+/// Which words could become one of a few terms: a word's term is the word itself or its Porter2 stem, which keeps
+/// the word's first byte and is never longer than it (`Porter2StemmerTests` checks both over Snowball's 42,649
+/// words), so a word whose first byte no term starts with, or which is shorter than every term starting with it,
+/// cannot become one. Passages test every word of a hit's text this way and look up only the few that pass.
+struct TermFilter {
+  /// Per first byte, the length of the shortest term starting with it (at most 254); 255 when none does (a word
+  /// of 255 bytes or more, possible only with a raised `maxTokenBytes`, is then looked up: safe, only slower).
+  private var shortest = [UInt8](repeating: 255, count: 256)
+
+  init<S: Sequence>(terms: S) where S.Element == String {
+    for term in terms {
+      guard let first = term.utf8.first else { continue }
+      shortest[Int(first)] = UInt8(min(Int(shortest[Int(first)]), min(254, term.utf8.count)))
+    }
+  }
+
+  /// The filter that admits every word.
+  static let all: TermFilter = {
+    var f = TermFilter(terms: [])
+    f.shortest = [UInt8](repeating: 0, count: 256)
+    return f
+  }()
+
+  func withShortest<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { shortest.withUnsafeBufferPointer(body) }
+
+  /// Whether `word` may become a term, by the table of `withShortest`.
+  @inline(__always)
+  static func admits(_ word: UnsafeBufferPointer<UInt8>, _ shortest: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = word.first else { return false }
+    return word.count >= Int(shortest[Int(first)])
   }
 }
 

@@ -67,6 +67,8 @@ struct PassageRanker {
   /// 28,053 bytes, 4,675 tokens), so a full passage holds maxCharacters / 6.
   var avgDivisor = 6.0
   var averageTokens: Double { Double(maxCharacters) / avgDivisor }
+  /// Whether words that cannot match are left unlooked-up (`TermFilter`); off only in tests comparing both ways.
+  var usePrefilter = true
 
   /// A token of the text being ranked: its term as an id (query terms get ids from the same map).
   struct TermToken {
@@ -111,7 +113,9 @@ struct PassageRanker {
         interner.trim(above: 1 << 16)
         Self.interners.withLock { if $0.count < 8 { $0.append(interner) } }
       }
-      standard.forEachTermID(in: text, interner: interner) { id, position, range in
+      // Only words that could be one of the query's terms are looked up (the others cannot match).
+      let filter = usePrefilter ? TermFilter(terms: query.terms.keys + query.phrases.flatMap(\.terms)) : nil
+      standard.forEachTermID(in: text, interner: interner, only: filter) { id, position, range in
         tokens.append(TermToken(term: id, position: position, start: range.lowerBound, end: range.upperBound))
       }
       ids = Self.queryIDs(query) { interner.id(term: $0) }

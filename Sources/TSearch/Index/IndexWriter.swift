@@ -257,8 +257,9 @@ public final class IndexWriter: @unchecked Sendable {
   private func ingest(_ batch: AnalysisBatch) throws(TSearchError) {
     batch.group.wait()
     for i in batch.results.indices {
-      guard let a = batch.results[i] else { continue }
-      batch.results[i] = nil
+      // Moved out, not copied: a copy retained each of the document's arrays and strings, and clearing the slot
+      // released them again.
+      guard let a = batch.results[i].take() else { continue }
       try deleteHoldingLock(id: a.document.id)
       let n = builder.add(a)
       builderIDs[a.document.id] = n

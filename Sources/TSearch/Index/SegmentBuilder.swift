@@ -77,6 +77,12 @@ struct SegmentBuilder {
     var tokenPositions: [UInt32] = []
     tokenGroups.reserveCapacity(doc.text.utf8.count / 5)
     tokenPositions.reserveCapacity(doc.text.utf8.count / 5)
+    // Room for the distinct terms (about one token in two in news text), so that the arrays are not regrown
+    // a few times in every document.
+    let termEstimate = (doc.text.utf8.count + doc.title.utf8.count) / 10 + 8
+    out.keyEnds.reserveCapacity(termEstimate)
+    out.hashes.reserveCapacity(termEstimate)
+    out.keyBytes.reserveCapacity(termEstimate * 8)
     for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
     where !text.isEmpty {
       // A new stamp for every field of every document, so that no stale group is taken for this one.

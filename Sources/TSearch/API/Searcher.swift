@@ -142,24 +142,24 @@ public final class Searcher: Sendable {
   private func run(_ query: Query, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
     var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
     if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
-    var idfCache: [[UInt8]: Double] = [:]
+    var idfCache: [TermKey: Double] = [:]
     // Each (field, term) is looked up once per segment: the entries give the idf and then the postings.
-    var entries: [[UInt8]: [TermInfo?]] = [:]
+    var entries: [TermKey: [TermInfo?]] = [:]
     let n = snapshot.statistics.docCount
-    func note(_ key: [UInt8]) throws(TSearchError) {
+    func note(_ key: TermKey) throws(TSearchError) {
       guard idfCache[key] == nil else { return }
       var found: [TermInfo?] = []
       found.reserveCapacity(snapshot.segments.count)
-      for s in snapshot.segments { found.append(try s.terms.lookup(key)) }
+      for s in snapshot.segments { found.append(try s.terms.lookup(key.bytes)) }
       entries[key] = found
       idfCache[key] = BM25.idf(docCount: n, docFreq: found.reduce(0) { $0 + ($1?.docFreq ?? 0) })
     }
     for (field, t) in allTerms(analyzed) {
-      try note(SegmentMatcher.key(field, t))
-      if field == 0 { try note(SegmentMatcher.key(Field.title.number, t)) }
+      try note(TermKey(field, t))
+      if field == 0 { try note(TermKey(Field.title.number, t)) }
     }
     let cache = idfCache
-    let idf: (UInt8, String) -> Double = { cache[SegmentMatcher.key($0, $1)] ?? 0 }
+    let idf: (UInt8, String) -> Double = { cache[TermKey($0, $1)] ?? 0 }
     let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
     var collector = TopKCollector(k: max(0, wanted))
     let fast = TopKSearch(
@@ -192,7 +192,9 @@ public final class Searcher: Sendable {
       if let only, collector.count == 0 { collector.offer(only!, 0) }
     }
     let top = collector.entries
-    let pq = passageQuery(analyzed, idf: cache)
+    // Only a search that shows passages needs their query.
+    let needsPassages = options.unit == .passage || options.passagesPerHit > 0
+    let pq = needsPassages ? passageQuery(analyzed, idf: cache) : PassageQuery()
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 
     var hits: [Hit] = []
@@ -260,9 +262,9 @@ public final class Searcher: Sendable {
     }
   }
 
-  private func passageQuery(_ q: AnalyzedQuery, idf: [[UInt8]: Double]) -> PassageQuery {
+  private func passageQuery(_ q: AnalyzedQuery, idf: [TermKey: Double]) -> PassageQuery {
     var pq = PassageQuery()
-    func w(_ t: String) -> Double { idf[SegmentMatcher.key(0, t)] ?? 0 }
+    func w(_ t: String) -> Double { idf[TermKey(0, t)] ?? 0 }
     for leaf in q.positiveLeaves {
       switch leaf {
       case .term(_, let t): pq.terms[t] = w(t)

@@ -151,12 +151,12 @@ struct TopKSearch {
   /// Skipping starts once this many matches were counted (so that small result counts stay exact).
   let countThreshold: Int
   /// Term entries already looked up, per segment (others are looked up here).
-  var entries: [[UInt8]: [TermInfo?]] = [:]
+  var entries: [TermKey: [TermInfo?]] = [:]
   /// `BM25.norm` of small text lengths, precomputed.
   var textNorms: [Double] = []
 
   private func entry(_ segment: Int, _ key: [UInt8]) throws(TSearchError) -> TermInfo? {
-    if let known = entries[key] { return known[segment] }
+    if let known = entries[TermKey(key)] { return known[segment] }
     return try snapshot.segments[segment].terms.lookup(key)
   }
 

@@ -421,7 +421,8 @@ final class StemMemo {
 
   init(shared: Bool) {
     self.shared = shared
-    stems.reserveCapacity(shared ? 64 : 4096)
+    // A shared memo serves one analysis (a query's words, one at a time): no room is reserved, as most hold one word.
+    if !shared { stems.reserveCapacity(4096) }
   }
 
   func stem(_ word: String) -> String {

@@ -56,7 +56,10 @@ private struct Lexer {
 
   init(_ chars: [Character]) { self.chars = chars }
 
-  static func isQuote(_ c: Character) -> Bool { c == "\"" || c == "\u{201C}" || c == "\u{201D}" }
+  static func isQuote(_ c: Character) -> Bool {
+    if let a = c.asciiValue { return a == 0x22 }
+    return c == "\u{201C}" || c == "\u{201D}"
+  }
 
   /// `Character.isWhitespace`, answered without Unicode property tables for ASCII (a query's usual case).
   @inline(__always)
@@ -110,6 +113,13 @@ private struct Lexer {
         var text = ""
         while i < chars.count {
           let d = chars[i]
+          // A letter or digit (the usual character of a word) is appended without the comparisons below: each
+          // `Character ==` is a string comparison.
+          if let a = d.asciiValue, (a >= 0x61 && a <= 0x7A) || (a >= 0x41 && a <= 0x5A) || (a >= 0x30 && a <= 0x39) {
+            text.append(d)
+            i += 1
+            continue
+          }
           if Self.isSpace(d) || d == "(" || d == ")" || Self.isQuote(d) { break }
           if d == "\\" && i + 1 < chars.count {
             text.append(chars[i + 1])

@@ -74,6 +74,14 @@ import Testing
         #expect(a.totalMatches <= b.totalMatches)
         if !a.totalMatchesIsExact { skipped += 1 }
         if a.totalMatchesIsExact { #expect(a.totalMatches == b.totalMatches, "\(query)") }
+        // Counting every match (no skipping), candidates that cannot enter are still left unscored: same hits,
+        // same scores, and the exact count.
+        var counting = fast
+        counting.totalMatchesThreshold = .max
+        let c = try searcher.search(query, options: counting)
+        #expect(c.hits.map(\.id) == b.hits.map(\.id), "\(query) top \(k), counting")
+        #expect(c.hits.map(\.score) == b.hits.map(\.score), "\(query) top \(k), counting")
+        #expect(c.totalMatches == b.totalMatches && c.totalMatchesIsExact, "\(query), counting")
         checked += 1
       }
     }

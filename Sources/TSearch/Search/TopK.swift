@@ -277,6 +277,13 @@ struct TopKSearch {
       partial.deallocate()
       seen.deallocate()
     }
+    // The coordination factor of each number of clauses matched (the same expression as the exact score's, so
+    // the same value), looked up per candidate instead of divided out.
+    let coordFactors = UnsafeMutablePointer<Double>.allocate(capacity: clauseCount + 1)
+    defer { coordFactors.deallocate() }
+    for k in 0...clauseCount {
+      coordFactors[k] = coordinate ? (1 - coordination) + coordination * Double(k) / Double(clauseCount) : 1
+    }
     var blockBound = [Double](repeating: 0, count: n)
     var scanned: [Int] = []
     var lookups: [Int] = []
@@ -409,6 +416,9 @@ struct TopKSearch {
         let d = cursor.doc
         cur[i] = d
       }
+      // Set when a candidate is pruned (the count then becomes a lower bound); written to the collector once.
+      var inexact = false
+      defer { if inexact { top.exact = false } }
       for word in 0..<(w / 64) {
         var bits = seen[word]
         seen[word] = 0
@@ -424,7 +434,7 @@ struct TopKSearch {
           var pruned = false
           if !lookups.isEmpty {
             if p + lookupWindowBound <= threshold {
-              top.exact = false
+              inexact = true
               continue
             }
             var acc = 0.0
@@ -450,17 +460,14 @@ struct TopKSearch {
             }
           }
           if pruned {
-            top.exact = false
+            inexact = true
             continue
           }
           // The parts' sum in another order differs from the exact score by rounding at most, which the slack
           // covers, times the coordination factor of the clauses matched: a document whose bound does not beat the
           // k-th score is counted as a match without being scored in full (it could not enter).
           var bound = p
-          if coordinate {
-            let matched = ((m | m >> 1) & 0x5555_5555).nonzeroBitCount
-            bound *= (1 - coordination) + coordination * Double(matched) / Double(clauseCount)
-          }
+          if coordinate { bound *= coordFactors[((m | m >> 1) & 0x5555_5555).nonzeroBitCount] }
           if bound * TermScorer.slack <= entryThreshold {
             top.count += 1
             continue
@@ -480,9 +487,7 @@ struct TopKSearch {
             score += v
             clausesMatched += 1
           }
-          if coordinate {
-            score *= (1 - coordination) + coordination * Double(clausesMatched) / Double(clauseCount)
-          }
+          if coordinate { score *= coordFactors[clausesMatched] }
           top.offer(base + Int(candidate), score)
           refresh(top)
         }

@@ -14,7 +14,7 @@ public struct SearchOptions: Sendable {
   public var limit: Int
   /// Up to this many passages per document hit (0 for none).
   public var passagesPerHit: Int
-  /// The longest passage, in characters. 280 gives snippets of 194 characters on average on SQuAD, the length
+  /// The longest passage, in characters. 280 gives snippets of 195 characters on average on SQuAD, the length
   /// of SQLite FTS5's (196), where answer overlap was measured (Benchmarks/RESULTS.md).
   public var passageLength: Int
   public var unit: Unit

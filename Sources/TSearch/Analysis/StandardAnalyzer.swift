@@ -194,14 +194,15 @@ final class TermInterner: @unchecked Sendable {
       return (UInt64(base[0]) | UInt64(base[mid]) << UInt64(8 * mid) | UInt64(base[n - 1]) << UInt64(8 * (n - 1)), 0)
     }
 
-    /// The id of `key` and its value, or nil and the free slot where it goes.
+    /// The id of `key` (hashed `h`, its head `k`) and its value, or nil and the free slot where it goes.
     @inline(__always)
-    func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (id: Int32?, value: Int32, slot: Int) {
+    func find(_ key: UnsafeBufferPointer<UInt8>, _ h: UInt64, head k: (UInt64, UInt64))
+      -> (id: Int32?, value: Int32, slot: Int)
+    {
       let mask = tableSize - 1
       var slot = Int(truncatingIfNeeded: h) & mask
       let tag = UInt32(truncatingIfNeeded: h >> 32)
       let length = UInt32(key.count)
-      let k = Self.head(key)
       while true {
         let e = table[slot]
         if e.idPlusOne == 0 { return (nil, 0, slot) }
@@ -361,13 +362,16 @@ final class TermInterner: @unchecked Sendable {
   /// rest of a longer word folded in 8 bytes at a time. (FNV-1a, one multiply per byte in a chain, was a tenth of
   /// the interner's time.)
   @inline(__always)
-  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(bytes, head: Entries.head(bytes)) }
+
+  /// The same, given the word's head (`Entries.head`), which a lookup then compares too.
+  @inline(__always)
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>, head: (UInt64, UInt64)) -> UInt64 {
     @inline(__always) func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
       let (high, low) = (a ^ 0xa076_1d64_78bd_642f).multipliedFullWidth(by: b ^ 0xe703_7ed1_a0b4_28db)
       return high ^ low
     }
-    let (a, b) = Entries.head(bytes)
-    var h = mix(a, b ^ UInt64(bytes.count))
+    var h = mix(head.0, head.1 ^ UInt64(bytes.count))
     if bytes.count > 16, let base = bytes.baseAddress {
       var at = 16
       while at < bytes.count {
@@ -382,8 +386,9 @@ final class TermInterner: @unchecked Sendable {
   /// The term id of a word (its stem when `stem`).
   @inline(__always)
   func id(word: UnsafeBufferPointer<UInt8>, stem: Bool) -> Int32 {
-    let h = Self.hash(word)
-    let (found, value, slot) = words.pointee.find(word, h)
+    let k = Entries.head(word)
+    let h = Self.hash(word, head: k)
+    let (found, value, slot) = words.pointee.find(word, h, head: k)
     if found != nil { return value }
     let termID: Int32
     if stem {
@@ -403,8 +408,9 @@ final class TermInterner: @unchecked Sendable {
   }
 
   private func internTerm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-    let h = Self.hash(bytes)
-    let (found, _, slot) = terms.pointee.find(bytes, h)
+    let k = Entries.head(bytes)
+    let h = Self.hash(bytes, head: k)
+    let (found, _, slot) = terms.pointee.find(bytes, h, head: k)
     if let found { return found }
     let id = terms.pointee.insert(bytes, h, at: slot)
     addPerTerm(id)

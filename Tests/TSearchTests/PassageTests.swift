@@ -104,6 +104,39 @@ import Testing
     #expect(r.hits[0].score >= r.hits[1].score)
   }
 
+  /// The filter's edges: an empty query term, a word and a term longer than its 254-byte table holds (with a raised
+  /// token limit), invalid UTF-8, a text of no words, an empty text.
+  @Test func prefilterEdgesChangeNothing() {
+    let long = String(repeating: "x", count: 300)
+    let analyzer = StandardAnalyzer(maxTokenBytes: 1000)
+    let texts = [
+      "A \(long) word. Then x and xx and \(long)y. Short.",
+      String(decoding: [0x61, 0xFF, 0xFE, 0x20, 0x62, 0xC3, 0x28, 0x2E, 0x20, 0x78], as: UTF8.self),
+      "... --- !!!",
+      "",
+    ]
+    var longTerm = ""
+    analyzer.forEachToken(in: long + "y") { longTerm = $0.term }  // stemmed: ends in "i"
+    let queries = [
+      PassageQuery(terms: ["": 1, long: 2, "x": 1]),
+      PassageQuery(terms: [longTerm: 3], phrases: [(["", long], 2, 0)]),
+      PassageQuery(terms: ["a": 1, "b": 1]),
+    ]
+    for text in texts {
+      for query in queries {
+        var plain = PassageRanker(analyzer: analyzer, maxCharacters: 280)
+        plain.usePrefilter = false
+        let filtered = PassageRanker(analyzer: analyzer, maxCharacters: 280)
+        #expect(
+          filtered.best(text: text, query: query, limit: 5) == plain.best(text: text, query: query, limit: 5),
+          "\(query.terms.keys.map(\.count))")
+      }
+    }
+    // The long word is found through the filter (its term is longer than the table holds).
+    let found = PassageRanker(analyzer: analyzer, maxCharacters: 400).best(text: texts[0], query: queries[1], limit: 1)
+    #expect(found.first?.highlights.isEmpty == false)
+  }
+
   /// Passages look up only the words that could become a query term (`TermFilter`): every passage, score and
   /// highlight must be what looking up every word gives, for queries of words, stems that change a word's end
   /// (dying → die, skies → sky), numbers, acronyms, CJK bigrams and phrases.

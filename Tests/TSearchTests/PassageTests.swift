@@ -23,6 +23,30 @@ import Testing
     #expect(split("It was 3.5 percent. J. Smith agreed.") == ["It was 3.5 percent.", "J. Smith agreed."])
   }
 
+  /// The byte-level judgement of a period after a short ASCII word agrees with the string-level one, on every
+  /// abbreviation in three casings, acronyms and runs of periods, and 20,000 random words of letters and periods.
+  @Test func asciiPeriodJudgementMatchesStrings() {
+    var words = SentenceSplitter.abbreviations.flatMap { [$0, $0.uppercased(), $0.prefix(1).uppercased() + $0.dropFirst()] }
+    words += ["U.S", "u.s", "a..b", "..", ".", "A", "a", "X.Y.Z", "ab.c", "1.2", "U.S.A", "said", "year", "Z"]
+    var rng = TopKTests.SplitMix(state: 8)
+    let alphabet = Array("aAeEgGmMrRsSuU.1.")
+    for _ in 0..<20_000 {
+      words.append(String((0..<Int(rng.next() % 8 + 1)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }))
+    }
+    let splitter = SentenceSplitter()
+    for word in words where word.utf8.count <= 8 {
+      for next in ["The", "the", "Meanwhile", "meanwhile,", "Smith", "HE", "1990"] {
+        let bytes = Array((word + ". " + next).utf8)
+        let p = word.utf8.count
+        bytes.withUnsafeBufferPointer { b in
+          #expect(
+            splitter.endsSentenceASCII(b, word: 0..<p, nextWordAt: p + 2)
+              == splitter.endsSentenceUnicode(b, word: 0..<p, nextWordAt: p + 2), "\(word). \(next)")
+        }
+      }
+    }
+  }
+
   @Test func hardWrappedParagraphs() {
     // Blank lines separate paragraphs: a lone line break inside one is a space.
     let text = "The 20% tariffs stay until\nthe Commerce Department moves.\n\nFarmers worry. Prices\nfell."

@@ -155,18 +155,79 @@ public struct SentenceSplitter: Sendable {
       }
       if plain { return true }
     }
-    let word = String(decoding: UnsafeBufferPointer(rebasing: b[s..<p]), as: UTF8.self)
+    // An ASCII word is judged on its bytes (most are: "said.", "year."); any other (or one holding a NUL, which
+    // packing would not tell apart) goes the way of strings.
+    if p - s <= 8, !b[s..<p].contains(where: { $0 >= 0x80 || $0 == 0 }) {
+      return endsSentenceASCII(b, word: s..<p, nextWordAt: next)
+    }
+    return endsSentenceUnicode(b, word: s..<p, nextWordAt: next)
+  }
+
+  /// The lower-case ASCII bytes of `r` (eight at most) packed into an integer, first byte lowest; nil when
+  /// longer. Every abbreviation fits (six letters at most, `e.g` included).
+  @inline(__always)
+  private static func packedLowercase(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64? {
+    guard r.count <= 8 else { return nil }
+    var v: UInt64 = 0
+    for (k, i) in r.enumerated() {
+      var c = b[i]
+      if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+      v |= UInt64(c) << (8 * UInt64(k))
+    }
+    return v
+  }
+
+  static let packedAbbreviations: Set<UInt64> = Set(abbreviations.map { word in
+    var v: UInt64 = 0
+    for (k, c) in word.utf8.enumerated() { v |= UInt64(c) << (8 * UInt64(k)) }
+    return v
+  })
+
+  /// `endsSentenceUnicode` for a word of at most eight ASCII bytes, with no string made: the same decisions
+  /// (`SentenceSplitterTests` compares the two on every period of its texts).
+  func endsSentenceASCII(_ b: UnsafeBufferPointer<UInt8>, word r: Range<Int>, nextWordAt next: Int) -> Bool {
+    let isAbbreviation = Self.packedLowercase(b, r).map { Self.packedAbbreviations.contains($0) } ?? false
+    let isSingleCapital = r.count == 1 && b[r.lowerBound] >= 0x41 && b[r.lowerBound] <= 0x5A
+    // An acronym: periods inside, and every run between them (empty runs aside) a single character.
+    var hasPeriod = false
+    var letters = 0
+    var run = 0
+    var runsOfOne = true
+    for i in r {
+      if b[i] == 0x2E {
+        hasPeriod = true
+        if run > 1 { runsOfOne = false }
+        run = 0
+      } else {
+        letters += 1
+        run += 1
+      }
+    }
+    if run > 1 { runsOfOne = false }
+    let isAcronym = hasPeriod && letters >= 1 && runsOfOne
+    guard isAbbreviation || isSingleCapital || isAcronym else { return true }
+    if isAcronym { return nextWordIsOpener(b, at: next) }
+    return false
+  }
+
+  /// Whether the word at `next` (up to white space or a comma) is a common sentence opener.
+  private func nextWordIsOpener(_ b: UnsafeBufferPointer<UInt8>, at next: Int) -> Bool {
+    var e = next
+    while e < b.count && !isSpace(b[e]) && b[e] != 0x2C { e += 1 }
+    let nextWord = String(decoding: UnsafeBufferPointer(rebasing: b[next..<e]), as: UTF8.self).lowercased()
+    return Self.sentenceOpeners.contains(nextWord)
+  }
+
+  /// Whether the period after `word` ends a sentence, judged with strings (any word; the reference).
+  func endsSentenceUnicode(_ b: UnsafeBufferPointer<UInt8>, word r: Range<Int>, nextWordAt next: Int) -> Bool {
+    let word = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
     let lower = word.lowercased()
     let letters = word.filter { $0 != "." }
     let isSingleCapital = word.count == 1 && (word.first?.isUppercase ?? false)
     let isAcronym = word.contains(".") && letters.count >= 1 && word.split(separator: ".").allSatisfy { $0.count == 1 }
     if Self.abbreviations.contains(lower) || isSingleCapital || isAcronym {
-      var e = next
-      while e < b.count && !isSpace(b[e]) && b[e] != 0x2C { e += 1 }
-      let nextWord = String(decoding: UnsafeBufferPointer(rebasing: b[next..<e]), as: UTF8.self).lowercased()
       // Titles and initials are followed by a name; acronyms end sentences before an opener.
-      if isAcronym && Self.sentenceOpeners.contains(nextWord) { return true }
-      return false
+      return isAcronym && nextWordIsOpener(b, at: next)
     }
     return true
   }

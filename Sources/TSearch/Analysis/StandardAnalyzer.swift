@@ -106,6 +106,17 @@ struct TermFilter {
   private var shortest = [UInt8](repeating: 255, count: 256)
 
   init<S: Sequence>(terms: S) where S.Element == String {
+    add(terms)
+  }
+
+  /// The filter of `a`'s and `b`'s terms, its table rewritten in place (a filter reused from query to query).
+  mutating func reset<A: Sequence, B: Sequence>(terms a: A, _ b: B) where A.Element == String, B.Element == String {
+    for i in shortest.indices { shortest[i] = 255 }
+    add(a)
+    add(b)
+  }
+
+  private mutating func add<S: Sequence>(_ terms: S) where S.Element == String {
     for term in terms {
       guard let first = term.utf8.first else { continue }
       shortest[Int(first)] = UInt8(min(Int(shortest[Int(first)]), min(254, term.utf8.count)))

@@ -91,8 +91,59 @@ struct PassageRanker {
     var phrases: [(terms: [Int32], idf: Double, slop: Int)] = []
   }
 
-  /// Interners kept for passage analysis between searches (one per thread searching at once).
-  private static let interners = Mutex<[TermInterner]>([])
+  /// Workspaces kept for passage ranking between searches (one per thread searching at once).
+  private static let workspaces = Mutex<[Workspace]>([])
+
+  /// What ranking a text needs and keeps between texts: the interner (each word stemmed once) and the arrays a
+  /// ranking fills, reused at their capacity. A hit's ranking made about thirty arrays, each an allocation, a
+  /// free and (on Linux) a look-up of the array type's metadata under a lock.
+  final class Workspace: @unchecked Sendable {
+    let interner = TermInterner()
+    var filter = TermFilter(terms: [])
+    var scratch = Scratch()
+  }
+
+  /// The arrays of one ranking, emptied (capacity kept) before each use.
+  struct Scratch {
+    var tokens: [TermToken] = []
+    var matches: [Match] = []
+    var weights: [Double] = []
+    var split: [(range: Range<Int>, paragraph: Int)] = []
+    var tokenRanges: [Range<Int>] = []
+    var spans: [(bytes: Range<Int>, tokens: Range<Int>, cutBefore: Bool, cutAfter: Bool)] = []
+    var spanSentence: [Int] = []
+    var sentenceOf: [Int] = []
+    var lastSentence: [Int] = []
+    var df: [Double] = []
+    var paragraphScore: [Double] = []
+    var paragraphOfToken: [Int] = []
+    var lengths: [Int] = []
+    var tfs: [Double] = []
+    var matched: [Bool] = []
+    var scored: [ScoredSpan] = []
+    var tf: [Double] = []
+
+    /// Drops arrays grown past `limit` elements (a huge document's), so that a kept workspace stays small.
+    mutating func trim(above limit: Int) {
+      if tokens.capacity > limit { tokens = [] }
+      if matches.capacity > limit { matches = [] }
+      if split.capacity > limit { split = [] }
+      if tokenRanges.capacity > limit { tokenRanges = [] }
+      if spans.capacity > limit { spans = [] }
+      if spanSentence.capacity > limit { spanSentence = [] }
+      if sentenceOf.capacity > limit { sentenceOf = [] }
+      if paragraphScore.capacity > limit { paragraphScore = [] }
+      if paragraphOfToken.capacity > limit { paragraphOfToken = [] }
+      if lengths.capacity > limit { lengths = [] }
+      if tfs.capacity > limit { tfs = [] }
+      if matched.capacity > limit { matched = [] }
+      if scored.capacity > limit { scored = [] }
+      if weights.capacity > limit { weights = [] }
+      if lastSentence.capacity > limit { lastSentence = [] }
+      if df.capacity > limit { df = [] }
+      if tf.capacity > limit { tf = [] }
+    }
+  }
 
   struct Match {
     var tokenIndex: Int
@@ -109,18 +160,31 @@ struct PassageRanker {
     // Analyse the string as given; the byte view below shares its storage (no copy of the text). Terms are
     // compared as ids: the standard analyzer's through an interner (no string per token, each word stemmed
     // once per interner), another analyzer's through a map of its term strings.
-    var tokens: [TermToken] = []
+    let workspace = Self.workspaces.withLock { $0.popLast() } ?? Workspace()
+    // The arrays as a local value while in use (a class's properties are checked for exclusive access at
+    // each use); handed back with the workspace.
+    var scratch = workspace.scratch
+    workspace.scratch = Scratch()
+    defer {
+      // Kept small: a searching process may keep up to eight of them (a few MiB each at 65,536 words).
+      workspace.interner.trim(above: 1 << 16)
+      scratch.trim(above: 1 << 16)
+      workspace.scratch = scratch
+      Self.workspaces.withLock { if $0.count < 8 { $0.append(workspace) } }
+    }
+    var tokens = scratch.tokens
+    scratch.tokens = []
+    tokens.removeAll(keepingCapacity: true)
     tokens.reserveCapacity(text.utf8.count / 5)
     var ids = QueryIDs()
     if let standard = analyzer as? StandardAnalyzer {
-      let interner = Self.interners.withLock { $0.popLast() } ?? TermInterner()
-      defer {
-        // Kept small: a searching process may keep up to eight of them (a few MiB each at 65,536 words).
-        interner.trim(above: 1 << 16)
-        Self.interners.withLock { if $0.count < 8 { $0.append(interner) } }
-      }
+      let interner = workspace.interner
       // Only words that could be one of the query's terms are looked up (the others cannot match).
-      let filter = usePrefilter ? TermFilter(terms: query.terms.keys + query.phrases.flatMap(\.terms)) : nil
+      var filter: TermFilter?
+      if usePrefilter {
+        workspace.filter.reset(terms: query.terms.keys, query.phrases.lazy.flatMap(\.terms))
+        filter = workspace.filter
+      }
       standard.forEachTermID(in: text, interner: interner, only: filter) { id, position, range in
         tokens.append(TermToken(term: id, position: position, start: range.lowerBound, end: range.upperBound))
       }
@@ -139,7 +203,8 @@ struct PassageRanker {
       ids = Self.queryIDs(query, id)
     }
     var text = text
-    return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: ids, pick: pick) }
+    defer { scratch.tokens = tokens }
+    return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: ids, scratch: &scratch, pick: pick) }
   }
 
   private static func queryIDs(_ query: PassageQuery, _ id: (String) -> Int32) -> QueryIDs {
@@ -149,19 +214,47 @@ struct PassageRanker {
   }
 
   private func rank(
-    _ bytes: UnsafeBufferPointer<UInt8>, tokens: [TermToken], query: QueryIDs,
+    _ bytes: UnsafeBufferPointer<UInt8>, tokens: [TermToken], query: QueryIDs, scratch: inout Scratch,
     pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
-    var (matches, weights) = findMatches(tokens: tokens, query: query)
-    if collectionIDFExponent != 1 { weights = weights.map { pow($0, collectionIDFExponent) } }
-    let split = SentenceSplitter().sentencesAndParagraphs(bytes: bytes)
-    let sentences = split.map(\.range)
-    guard !sentences.isEmpty else { return [] }
+    // Each array of the scratch is taken as a local (its capacity kept) and handed back at the end.
+    var matches = scratch.matches
+    var weights = scratch.weights
+    var split = scratch.split
+    var tokenRanges = scratch.tokenRanges
+    var spans = scratch.spans
+    var spanSentence = scratch.spanSentence
+    var sentenceOf = scratch.sentenceOf
+    var lastSentence = scratch.lastSentence
+    var df = scratch.df
+    var paragraphScore = scratch.paragraphScore
+    var paragraphOfToken = scratch.paragraphOfToken
+    var lengths = scratch.lengths
+    var tfs = scratch.tfs
+    var matched = scratch.matched
+    var scored = scratch.scored
+    var tf = scratch.tf
+    scratch = Scratch()
+    defer {
+      scratch = Scratch(
+        tokens: [], matches: matches, weights: weights, split: split, tokenRanges: tokenRanges, spans: spans,
+        spanSentence: spanSentence, sentenceOf: sentenceOf, lastSentence: lastSentence, df: df,
+        paragraphScore: paragraphScore, paragraphOfToken: paragraphOfToken, lengths: lengths, tfs: tfs,
+        matched: matched, scored: scored, tf: tf)
+    }
+    findMatches(tokens: tokens, query: query, matches: &matches, weights: &weights)
+    if collectionIDFExponent != 1 {
+      for i in weights.indices { weights[i] = pow(weights[i], collectionIDFExponent) }
+    }
+    split.removeAll(keepingCapacity: true)
+    SentenceSplitter().sentencesAndParagraphs(bytes: bytes, into: &split)
+    guard !split.isEmpty else { return [] }
+    @inline(__always) func sentence(_ i: Int) -> Range<Int> { split[i].range }
 
     // Token index range of every sentence.
-    var tokenRanges: [Range<Int>] = []
+    tokenRanges.removeAll(keepingCapacity: true)
     var t = 0
-    for s in sentences {
+    for (s, _) in split {
       while t < tokens.count && tokens[t].start < s.lowerBound { t += 1 }
       var u = t
       while u < tokens.count && tokens[u].end <= s.upperBound { u += 1 }
@@ -175,10 +268,11 @@ struct PassageRanker {
       return c
     }
 
-    var spans: [(bytes: Range<Int>, tokens: Range<Int>, cutBefore: Bool, cutAfter: Bool)] = []
-    var spanSentence: [Int] = []
-    for i in sentences.indices {
-      let s = sentences[i]
+    spans.removeAll(keepingCapacity: true)
+    spanSentence.removeAll(keepingCapacity: true)
+    let sentenceCount = split.count
+    for i in 0..<sentenceCount {
+      let s = sentence(i)
       defer { while spanSentence.count < spans.count { spanSentence.append(i) } }
       if charCount(s) > maxCharacters {
         spans.append(contentsOf: windows(of: s, tokens: tokenRanges[i], all: tokens, bytes: bytes))
@@ -187,11 +281,11 @@ struct PassageRanker {
       var j = i
       while true {
         let prevCut = i > 0 && sameParagraph(i - 1, i)
-        let nextCut = j + 1 < sentences.count && sameParagraph(j, j + 1)
-        spans.append((s.lowerBound..<sentences[j].upperBound, tokenRanges[i].lowerBound..<tokenRanges[j].upperBound,
+        let nextCut = j + 1 < sentenceCount && sameParagraph(j, j + 1)
+        spans.append((s.lowerBound..<sentence(j).upperBound, tokenRanges[i].lowerBound..<tokenRanges[j].upperBound,
           prevCut, nextCut))
-        guard j + 1 < sentences.count, sameParagraph(j, j + 1),
-          charCount(s.lowerBound..<sentences[j + 1].upperBound) <= maxCharacters
+        guard j + 1 < sentenceCount, sameParagraph(j, j + 1),
+          charCount(s.lowerBound..<sentence(j + 1).upperBound) <= maxCharacters
         else { break }
         j += 1
       }
@@ -200,11 +294,14 @@ struct PassageRanker {
     // Within-document idf: how many sentences hold each leaf (a word on every line of the article tells a
     // passage apart from the others less than one in a single sentence).
     if useDocumentStatistics && documentIDFExponent > 0 {
-      var sentenceOf = [Int](repeating: 0, count: tokens.count)
+      sentenceOf.removeAll(keepingCapacity: true)
+      sentenceOf.append(contentsOf: repeatElement(0, count: tokens.count))
       for (k, r) in tokenRanges.enumerated() { for t in r { sentenceOf[t] = k } }
       // The last sentence each leaf was counted in: matches come in text order, so a sentence is counted once.
-      var lastSentence = [Int](repeating: -1, count: weights.count)
-      var df = [Double](repeating: 0, count: weights.count)
+      lastSentence.removeAll(keepingCapacity: true)
+      lastSentence.append(contentsOf: repeatElement(-1, count: weights.count))
+      df.removeAll(keepingCapacity: true)
+      df.append(contentsOf: repeatElement(0, count: weights.count))
       for m in matches where m.leaf >= 0 {
         let sentence = sentenceOf[m.tokenIndex]
         if lastSentence[m.leaf] != sentence {
@@ -212,7 +309,7 @@ struct PassageRanker {
           df[m.leaf] += 1
         }
       }
-      let n = Double(sentences.count)
+      let n = Double(sentenceCount)
       for leaf in weights.indices {
         let local = log(1 + (n - df[leaf] + 0.5) / (df[leaf] + 0.5))
         weights[leaf] *= pow(local, documentIDFExponent)
@@ -223,11 +320,13 @@ struct PassageRanker {
     // this text) is added, weighted, to the score of each passage in it.
     // Paragraph numbers increase through the text (one may hold no sentence): arrays indexed by them.
     let paragraphCount = (split.last?.paragraph ?? 0) + 1
-    var paragraphScore = [Double](repeating: 0, count: paragraphCount)
-    var paragraphOfToken: [Int] = []
+    paragraphScore.removeAll(keepingCapacity: true)
+    paragraphScore.append(contentsOf: repeatElement(0, count: paragraphCount))
+    paragraphOfToken.removeAll(keepingCapacity: true)
     if useDocumentStatistics && paragraphWeight > 0 {
-      paragraphOfToken = [Int](repeating: 0, count: tokens.count)
-      var lengths = [Int](repeating: 0, count: paragraphCount)
+      paragraphOfToken.append(contentsOf: repeatElement(0, count: tokens.count))
+      lengths.removeAll(keepingCapacity: true)
+      lengths.append(contentsOf: repeatElement(0, count: paragraphCount))
       var withSentences = 0
       var previous = -1
       for (k, r) in tokenRanges.enumerated() {
@@ -240,8 +339,10 @@ struct PassageRanker {
         }
       }
       // Per paragraph with a match, its term frequencies (paragraph-major, one row per paragraph).
-      var tfs = [Double](repeating: 0, count: paragraphCount * weights.count)
-      var matched = [Bool](repeating: false, count: paragraphCount)
+      tfs.removeAll(keepingCapacity: true)
+      tfs.append(contentsOf: repeatElement(0, count: paragraphCount * weights.count))
+      matched.removeAll(keepingCapacity: true)
+      matched.append(contentsOf: repeatElement(false, count: paragraphCount))
       for m in matches where m.leaf >= 0 {
         let p = paragraphOfToken[m.tokenIndex]
         tfs[p * weights.count + m.leaf] += 1
@@ -257,9 +358,10 @@ struct PassageRanker {
         paragraphScore[p] = score
       }
     }
-    var scored: [ScoredSpan] = []
+    scored.removeAll(keepingCapacity: true)
     scored.reserveCapacity(spans.count)
-    var tf = [Double](repeating: 0, count: weights.count)
+    tf.removeAll(keepingCapacity: true)
+    tf.append(contentsOf: repeatElement(0, count: weights.count))
     for (spanIndex, span) in spans.enumerated() {
       let m0 = lowerBound(matches, span.tokens.lowerBound)
       var m = m0
@@ -398,13 +500,17 @@ struct PassageRanker {
 
   /// Tokens that match the query: any occurrence of a query term, and the tokens of phrase occurrences.
   func findMatches(tokens: [TermToken], query: QueryIDs) -> (matches: [Match], weights: [Double]) {
-    var weights: [Double] = []
-    var leafOfTerm: [Int32: Int] = [:]
-    for (term, idf) in query.terms {
-      leafOfTerm[term] = weights.count
-      weights.append(idf)
-    }
     var matches: [Match] = []
+    var weights: [Double] = []
+    findMatches(tokens: tokens, query: query, matches: &matches, weights: &weights)
+    return (matches, weights)
+  }
+
+  /// `findMatches` into arrays it empties first (their capacity kept).
+  func findMatches(tokens: [TermToken], query: QueryIDs, matches: inout [Match], weights: inout [Double]) {
+    weights.removeAll(keepingCapacity: true)
+    matches.removeAll(keepingCapacity: true)
+    for (_, idf) in query.terms { weights.append(idf) }
     if query.terms.count <= 8 {
       // A few terms: a scan of their ids beats hashing every token.
       let termIDs = query.terms.map(\.id)
@@ -414,6 +520,8 @@ struct PassageRanker {
         }
       }
     } else {
+      var leafOfTerm: [Int32: Int] = [:]
+      for (leaf, term) in query.terms.enumerated() { leafOfTerm[term.id] = leaf }
       for (i, t) in tokens.enumerated() {
         if let leaf = leafOfTerm[t.term] {
           matches.append(Match(tokenIndex: i, start: t.start, end: t.end, leaf: leaf))
@@ -465,6 +573,5 @@ struct PassageRanker {
       }
       matches.sort { $0.tokenIndex < $1.tokenIndex }
     }
-    return (matches, weights)
   }
 }

@@ -37,6 +37,12 @@ public struct SentenceSplitter: Sendable {
   /// Sentences with the number of the paragraph each belongs to.
   func sentencesAndParagraphs(bytes b: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, paragraph: Int)] {
     var result: [(range: Range<Int>, paragraph: Int)] = []
+    sentencesAndParagraphs(bytes: b, into: &result)
+    return result
+  }
+
+  /// The same, appended to `result` (a caller's array reused from text to text).
+  func sentencesAndParagraphs(bytes b: UnsafeBufferPointer<UInt8>, into result: inout [(range: Range<Int>, paragraph: Int)]) {
     var paragraph = 0
     let n = b.count
     // Text whose paragraphs are separated by blank lines is hard-wrapped: there a lone line break is a space.
@@ -131,7 +137,6 @@ public struct SentenceSplitter: Sendable {
       i += 1
     }
     emit(start, n)
-    return result
   }
 
   private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import TSearch
@@ -63,6 +64,36 @@ import Testing
     Beijing will demand the removal of 20% tariffs linked to the fentanyl trade. Soybean purchases were discussed.
     An unrelated paragraph about sports and music follows here.
     """
+
+  /// Searches on four threads at once share the pool of passage workspaces: each gets the passages a lone
+  /// search gets, however the workspaces (and the arrays they keep from earlier texts) pass between them.
+  @Test func concurrentSearchesGetTheSamePassages() throws {
+    let dir = TemporaryDirectory()
+    let texts = (0..<12).map { i in
+      String(repeating: "Filler sentence number \(i) about markets. ", count: i * 7 + 1) + article
+        + (i % 2 == 0 ? "\nMr. Li met U.S. officials about tariffs on soybean trade." : "")
+    }
+    let searcher = try makeIndex(texts, in: dir).searcher()
+    let queries = ["tariffs fentanyl", "soybean trade", "\"trade talks\"", "weather sports", "officials tariffs"]
+    @Sendable func render(_ q: String) throws -> String {
+      try searcher.search(q).hits.map { h in
+        "\(h.id) " + h.passages.map { "\($0.start)-\($0.end) \($0.score) \($0.highlights)" }.joined(separator: "; ")
+      }.joined(separator: "\n")
+    }
+    let expected = try queries.map(render)
+    let failures = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: 4) { t in
+      for round in 0..<25 {
+        let k = (t + round) % queries.count
+        do {
+          if try render(queries[k]) != expected[k] { failures.withLock { $0.append("thread \(t): \(queries[k])") } }
+        } catch {
+          failures.withLock { $0.append("\(error)") }
+        }
+      }
+    }
+    #expect(failures.withLock { $0 } == [])
+  }
 
   @Test func highlightsEverySurfaceForm() throws {
     let dir = TemporaryDirectory()

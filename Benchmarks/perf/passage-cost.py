@@ -7,6 +7,8 @@ machine (this VM's speed drifts by more than the effects measured). The two bina
 (order swapped every round); it prints the medians per class and binary.
 
 usage: passage-cost.py INDEX QUERIES.tsv ROUNDS BINARY_A BINARY_B"""
+import subprocess, sys, statistics
+
 idx, q, rounds, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 def run(binary):
     out = subprocess.run([binary, "bench", "--index", idx, "--queries", q, "--passes", "5"], capture_output=True, text=True).stdout

@@ -217,72 +217,48 @@ struct PassageRanker {
     _ bytes: UnsafeBufferPointer<UInt8>, tokens: [TermToken], query: QueryIDs, scratch: inout Scratch,
     pick: ([ScoredSpan], (ScoredSpan) -> Passage) -> [Passage]
   ) -> [Passage] {
-    // Each array of the scratch is taken as a local (its capacity kept) and handed back at the end.
-    var matches = scratch.matches
-    var weights = scratch.weights
-    var split = scratch.split
-    var tokenRanges = scratch.tokenRanges
-    var spans = scratch.spans
-    var spanSentence = scratch.spanSentence
-    var sentenceOf = scratch.sentenceOf
-    var lastSentence = scratch.lastSentence
-    var df = scratch.df
-    var paragraphScore = scratch.paragraphScore
-    var paragraphOfToken = scratch.paragraphOfToken
-    var lengths = scratch.lengths
-    var tfs = scratch.tfs
-    var matched = scratch.matched
-    var scored = scratch.scored
-    var tf = scratch.tf
-    scratch = Scratch()
-    defer {
-      scratch = Scratch(
-        tokens: [], matches: matches, weights: weights, split: split, tokenRanges: tokenRanges, spans: spans,
-        spanSentence: spanSentence, sentenceOf: sentenceOf, lastSentence: lastSentence, df: df,
-        paragraphScore: paragraphScore, paragraphOfToken: paragraphOfToken, lengths: lengths, tfs: tfs,
-        matched: matched, scored: scored, tf: tf)
-    }
-    findMatches(tokens: tokens, query: query, matches: &matches, weights: &weights)
+    // The arrays of `scratch` are filled in place (emptied first, their capacity kept).
+    findMatches(tokens: tokens, query: query, matches: &scratch.matches, weights: &scratch.weights)
     if collectionIDFExponent != 1 {
-      for i in weights.indices { weights[i] = pow(weights[i], collectionIDFExponent) }
+      for i in scratch.weights.indices { scratch.weights[i] = pow(scratch.weights[i], collectionIDFExponent) }
     }
-    split.removeAll(keepingCapacity: true)
-    SentenceSplitter().sentencesAndParagraphs(bytes: bytes, into: &split)
-    guard !split.isEmpty else { return [] }
-    @inline(__always) func sentence(_ i: Int) -> Range<Int> { split[i].range }
+    scratch.split.removeAll(keepingCapacity: true)
+    SentenceSplitter().sentencesAndParagraphs(bytes: bytes, into: &scratch.split)
+    guard !scratch.split.isEmpty else { return [] }
+    @inline(__always) func sentence(_ i: Int) -> Range<Int> { scratch.split[i].range }
 
     // Token index range of every sentence.
-    tokenRanges.removeAll(keepingCapacity: true)
+    scratch.tokenRanges.removeAll(keepingCapacity: true)
     var t = 0
-    for (s, _) in split {
+    for (s, _) in scratch.split {
       while t < tokens.count && tokens[t].start < s.lowerBound { t += 1 }
       var u = t
       while u < tokens.count && tokens[u].end <= s.upperBound { u += 1 }
-      tokenRanges.append(t..<u)
+      scratch.tokenRanges.append(t..<u)
       t = u
     }
-    func sameParagraph(_ a: Int, _ b: Int) -> Bool { split[a].paragraph == split[b].paragraph }
+    func sameParagraph(_ a: Int, _ b: Int) -> Bool { scratch.split[a].paragraph == scratch.split[b].paragraph }
     func charCount(_ r: Range<Int>) -> Int {
       var c = 0
       for i in r where bytes[i] & 0xC0 != 0x80 { c += 1 }
       return c
     }
 
-    spans.removeAll(keepingCapacity: true)
-    spanSentence.removeAll(keepingCapacity: true)
-    let sentenceCount = split.count
+    scratch.spans.removeAll(keepingCapacity: true)
+    scratch.spanSentence.removeAll(keepingCapacity: true)
+    let sentenceCount = scratch.split.count
     for i in 0..<sentenceCount {
       let s = sentence(i)
-      defer { while spanSentence.count < spans.count { spanSentence.append(i) } }
+      defer { while scratch.spanSentence.count < scratch.spans.count { scratch.spanSentence.append(i) } }
       if charCount(s) > maxCharacters {
-        spans.append(contentsOf: windows(of: s, tokens: tokenRanges[i], all: tokens, bytes: bytes))
+        scratch.spans.append(contentsOf: windows(of: s, tokens: scratch.tokenRanges[i], all: tokens, bytes: bytes))
         continue
       }
       var j = i
       while true {
         let prevCut = i > 0 && sameParagraph(i - 1, i)
         let nextCut = j + 1 < sentenceCount && sameParagraph(j, j + 1)
-        spans.append((s.lowerBound..<sentence(j).upperBound, tokenRanges[i].lowerBound..<tokenRanges[j].upperBound,
+        scratch.spans.append((s.lowerBound..<sentence(j).upperBound, scratch.tokenRanges[i].lowerBound..<scratch.tokenRanges[j].upperBound,
           prevCut, nextCut))
         guard j + 1 < sentenceCount, sameParagraph(j, j + 1),
           charCount(s.lowerBound..<sentence(j + 1).upperBound) <= maxCharacters
@@ -294,89 +270,89 @@ struct PassageRanker {
     // Within-document idf: how many sentences hold each leaf (a word on every line of the article tells a
     // passage apart from the others less than one in a single sentence).
     if useDocumentStatistics && documentIDFExponent > 0 {
-      sentenceOf.removeAll(keepingCapacity: true)
-      sentenceOf.append(contentsOf: repeatElement(0, count: tokens.count))
-      for (k, r) in tokenRanges.enumerated() { for t in r { sentenceOf[t] = k } }
-      // The last sentence each leaf was counted in: matches come in text order, so a sentence is counted once.
-      lastSentence.removeAll(keepingCapacity: true)
-      lastSentence.append(contentsOf: repeatElement(-1, count: weights.count))
-      df.removeAll(keepingCapacity: true)
-      df.append(contentsOf: repeatElement(0, count: weights.count))
-      for m in matches where m.leaf >= 0 {
-        let sentence = sentenceOf[m.tokenIndex]
-        if lastSentence[m.leaf] != sentence {
-          lastSentence[m.leaf] = sentence
-          df[m.leaf] += 1
+      scratch.sentenceOf.removeAll(keepingCapacity: true)
+      scratch.sentenceOf.append(contentsOf: repeatElement(0, count: tokens.count))
+      for (k, r) in scratch.tokenRanges.enumerated() { for t in r { scratch.sentenceOf[t] = k } }
+      // The last sentence each leaf was counted in: scratch.matches come in text order, so a sentence is counted once.
+      scratch.lastSentence.removeAll(keepingCapacity: true)
+      scratch.lastSentence.append(contentsOf: repeatElement(-1, count: scratch.weights.count))
+      scratch.df.removeAll(keepingCapacity: true)
+      scratch.df.append(contentsOf: repeatElement(0, count: scratch.weights.count))
+      for m in scratch.matches where m.leaf >= 0 {
+        let sentence = scratch.sentenceOf[m.tokenIndex]
+        if scratch.lastSentence[m.leaf] != sentence {
+          scratch.lastSentence[m.leaf] = sentence
+          scratch.df[m.leaf] += 1
         }
       }
       let n = Double(sentenceCount)
-      for leaf in weights.indices {
-        let local = log(1 + (n - df[leaf] + 0.5) / (df[leaf] + 0.5))
-        weights[leaf] *= pow(local, documentIDFExponent)
+      for leaf in scratch.weights.indices {
+        let local = log(1 + (n - scratch.df[leaf] + 0.5) / (scratch.df[leaf] + 0.5))
+        scratch.weights[leaf] *= pow(local, documentIDFExponent)
       }
     }
-    let totalWeight = weights.reduce(0, +)
+    let totalWeight = scratch.weights.reduce(0, +)
     // The paragraph as context: its own BM25 (as a document of its own, against the mean paragraph length of
     // this text) is added, weighted, to the score of each passage in it.
     // Paragraph numbers increase through the text (one may hold no sentence): arrays indexed by them.
-    let paragraphCount = (split.last?.paragraph ?? 0) + 1
-    paragraphScore.removeAll(keepingCapacity: true)
-    paragraphScore.append(contentsOf: repeatElement(0, count: paragraphCount))
-    paragraphOfToken.removeAll(keepingCapacity: true)
+    let paragraphCount = (scratch.split.last?.paragraph ?? 0) + 1
+    scratch.paragraphScore.removeAll(keepingCapacity: true)
+    scratch.paragraphScore.append(contentsOf: repeatElement(0, count: paragraphCount))
+    scratch.paragraphOfToken.removeAll(keepingCapacity: true)
     if useDocumentStatistics && paragraphWeight > 0 {
-      paragraphOfToken.append(contentsOf: repeatElement(0, count: tokens.count))
-      lengths.removeAll(keepingCapacity: true)
-      lengths.append(contentsOf: repeatElement(0, count: paragraphCount))
+      scratch.paragraphOfToken.append(contentsOf: repeatElement(0, count: tokens.count))
+      scratch.lengths.removeAll(keepingCapacity: true)
+      scratch.lengths.append(contentsOf: repeatElement(0, count: paragraphCount))
       var withSentences = 0
       var previous = -1
-      for (k, r) in tokenRanges.enumerated() {
-        let p = split[k].paragraph
-        for t in r { paragraphOfToken[t] = p }
-        lengths[p] += r.count
+      for (k, r) in scratch.tokenRanges.enumerated() {
+        let p = scratch.split[k].paragraph
+        for t in r { scratch.paragraphOfToken[t] = p }
+        scratch.lengths[p] += r.count
         if p != previous {
           withSentences += 1
           previous = p
         }
       }
       // Per paragraph with a match, its term frequencies (paragraph-major, one row per paragraph).
-      tfs.removeAll(keepingCapacity: true)
-      tfs.append(contentsOf: repeatElement(0, count: paragraphCount * weights.count))
-      matched.removeAll(keepingCapacity: true)
-      matched.append(contentsOf: repeatElement(false, count: paragraphCount))
-      for m in matches where m.leaf >= 0 {
-        let p = paragraphOfToken[m.tokenIndex]
-        tfs[p * weights.count + m.leaf] += 1
-        matched[p] = true
+      scratch.tfs.removeAll(keepingCapacity: true)
+      scratch.tfs.append(contentsOf: repeatElement(0, count: paragraphCount * scratch.weights.count))
+      scratch.matched.removeAll(keepingCapacity: true)
+      scratch.matched.append(contentsOf: repeatElement(false, count: paragraphCount))
+      for m in scratch.matches where m.leaf >= 0 {
+        let p = scratch.paragraphOfToken[m.tokenIndex]
+        scratch.tfs[p * scratch.weights.count + m.leaf] += 1
+        scratch.matched[p] = true
       }
-      let mean = Double(lengths.reduce(0, +)) / Double(max(1, withSentences))
-      for p in 0..<paragraphCount where matched[p] {
+      let mean = Double(scratch.lengths.reduce(0, +)) / Double(max(1, withSentences))
+      for p in 0..<paragraphCount where scratch.matched[p] {
         var score = 0.0
-        for leaf in weights.indices where tfs[p * weights.count + leaf] > 0 {
-          score += weights[leaf]
-            * bm25.tfNorm(tf: tfs[p * weights.count + leaf], length: Double(lengths[p]), averageLength: mean)
+        for leaf in scratch.weights.indices where scratch.tfs[p * scratch.weights.count + leaf] > 0 {
+          score += scratch.weights[leaf]
+            * bm25.tfNorm(tf: scratch.tfs[p * scratch.weights.count + leaf], length: Double(scratch.lengths[p]), averageLength: mean)
         }
-        paragraphScore[p] = score
+        scratch.paragraphScore[p] = score
       }
     }
-    scored.removeAll(keepingCapacity: true)
-    scored.reserveCapacity(spans.count)
-    tf.removeAll(keepingCapacity: true)
-    tf.append(contentsOf: repeatElement(0, count: weights.count))
-    for (spanIndex, span) in spans.enumerated() {
-      let m0 = lowerBound(matches, span.tokens.lowerBound)
+    scratch.scored.removeAll(keepingCapacity: true)
+    scratch.scored.reserveCapacity(scratch.spans.count)
+    scratch.tf.removeAll(keepingCapacity: true)
+    scratch.tf.append(contentsOf: repeatElement(0, count: scratch.weights.count))
+    for (spanIndex, span) in scratch.spans.enumerated() {
+      let m0 = lowerBound(scratch.matches, span.tokens.lowerBound)
       var m = m0
       var any = false
       var adjacency = 0.0
       var previous: Match?
-      while m < matches.count && matches[m].tokenIndex < span.tokens.upperBound {
-        if matches[m].end <= span.bytes.upperBound && matches[m].leaf >= 0 {
-          tf[matches[m].leaf] += 1
+      while m < scratch.matches.count && scratch.matches[m].tokenIndex < span.tokens.upperBound {
+        if scratch.matches[m].end <= span.bytes.upperBound && scratch.matches[m].leaf >= 0 {
+          scratch.tf[scratch.matches[m].leaf] += 1
           any = true
           // Proximity: two different query words side by side ("Denver Broncos", "Super Bowl").
-          if let p = previous, p.leaf != matches[m].leaf, matches[m].tokenIndex - p.tokenIndex == 1 {
-            adjacency += min(weights[p.leaf], weights[matches[m].leaf])
+          if let p = previous, p.leaf != scratch.matches[m].leaf, scratch.matches[m].tokenIndex - p.tokenIndex == 1 {
+            adjacency += min(scratch.weights[p.leaf], scratch.weights[scratch.matches[m].leaf])
           }
-          previous = matches[m]
+          previous = scratch.matches[m]
         }
         m += 1
       }
@@ -384,32 +360,32 @@ struct PassageRanker {
       if any {
         let length = Double(span.tokens.count)
         var covered = 0.0
-        for leaf in tf.indices where tf[leaf] > 0 {
-          score += weights[leaf] * bm25.tfNorm(tf: tf[leaf], length: length, averageLength: averageTokens)
-          covered += weights[leaf]
-          tf[leaf] = 0
+        for leaf in scratch.tf.indices where scratch.tf[leaf] > 0 {
+          score += scratch.weights[leaf] * bm25.tfNorm(tf: scratch.tf[leaf], length: length, averageLength: averageTokens)
+          covered += scratch.weights[leaf]
+          scratch.tf[leaf] = 0
         }
         if coverageWeight > 0 && totalWeight > 0 { score *= 1 + coverageWeight * covered / totalWeight }
         score += adjacencyWeight * adjacency
       }
-      if useDocumentStatistics && paragraphWeight > 0 && score > 0 && span.tokens.lowerBound < paragraphOfToken.count {
-        score += paragraphWeight * paragraphScore[paragraphOfToken[span.tokens.lowerBound]]
+      if useDocumentStatistics && paragraphWeight > 0 && score > 0 && span.tokens.lowerBound < scratch.paragraphOfToken.count {
+        score += paragraphWeight * scratch.paragraphScore[scratch.paragraphOfToken[span.tokens.lowerBound]]
       }
       if positionPrior > 0 && useDocumentStatistics {
-        let first = tokenRanges[spanSentence[spanIndex]]
-        let opensWithMatch = m0 < matches.count && matches[m0].tokenIndex < min(first.upperBound, span.tokens.upperBound)
+        let first = scratch.tokenRanges[scratch.spanSentence[spanIndex]]
+        let opensWithMatch = m0 < scratch.matches.count && scratch.matches[m0].tokenIndex < min(first.upperBound, span.tokens.upperBound)
         if opensWithMatch {
-          score *= 1 + positionPrior / (1 + Double(spanSentence[spanIndex]))
+          score *= 1 + positionPrior / (1 + Double(scratch.spanSentence[spanIndex]))
         }
       }
-      scored.append(ScoredSpan(bytes: span.bytes, firstMatch: m0, endMatch: m, score: score,
+      scratch.scored.append(ScoredSpan(bytes: span.bytes, firstMatch: m0, endMatch: m, score: score,
         cutBefore: span.cutBefore, cutAfter: span.cutAfter))
     }
-    scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.bytes.lowerBound < $1.bytes.lowerBound }
-    return pick(scored) { span in
+    scratch.scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.bytes.lowerBound < $1.bytes.lowerBound }
+    return pick(scratch.scored) { span in
       var highlights: [Range<Int>] = []
-      for m in span.firstMatch..<span.endMatch where matches[m].end <= span.bytes.upperBound {
-        highlights.append((matches[m].start - span.bytes.lowerBound)..<(matches[m].end - span.bytes.lowerBound))
+      for m in span.firstMatch..<span.endMatch where scratch.matches[m].end <= span.bytes.upperBound {
+        highlights.append((scratch.matches[m].start - span.bytes.lowerBound)..<(scratch.matches[m].end - span.bytes.lowerBound))
       }
       // Sorted, overlapping ranges merged (a word of a phrase may also match as a term).
       highlights.sort { $0.lowerBound < $1.lowerBound }

@@ -168,11 +168,10 @@ public struct SentenceSplitter: Sendable {
     return endsSentenceUnicode(b, word: s..<p, nextWordAt: next)
   }
 
-  /// The lower-case ASCII bytes of `r` (eight at most) packed into an integer, first byte lowest; nil when
-  /// longer. Every abbreviation fits (six letters at most, `e.g` included).
+  /// The lower-case ASCII bytes of `r` (eight at most) packed into an integer, first byte lowest. Every
+  /// abbreviation fits (six letters at most, `e.g` included).
   @inline(__always)
-  private static func packedLowercase(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64? {
-    guard r.count <= 8 else { return nil }
+  private static func packedLowercase(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64 {
     var v: UInt64 = 0
     for (k, i) in r.enumerated() {
       var c = b[i]
@@ -188,10 +187,10 @@ public struct SentenceSplitter: Sendable {
     return v
   })
 
-  /// `endsSentenceUnicode` for a word of at most eight ASCII bytes, with no string made: the same decisions
-  /// (`SentenceSplitterTests` compares the two on every period of its texts).
+  /// `endsSentenceUnicode` for a word of at most eight ASCII bytes (none of them NUL), with no string made: the
+  /// same decisions (`SentenceSplitterTests.asciiPeriodJudgementMatchesStrings` compares the two).
   func endsSentenceASCII(_ b: UnsafeBufferPointer<UInt8>, word r: Range<Int>, nextWordAt next: Int) -> Bool {
-    let isAbbreviation = Self.packedLowercase(b, r).map { Self.packedAbbreviations.contains($0) } ?? false
+    let isAbbreviation = r.count <= 8 && Self.packedAbbreviations.contains(Self.packedLowercase(b, r))
     let isSingleCapital = r.count == 1 && b[r.lowerBound] >= 0x41 && b[r.lowerBound] <= 0x5A
     // An acronym: periods inside, and every run between them (empty runs aside) a single character.
     var hasPeriod = false

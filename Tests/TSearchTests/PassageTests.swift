@@ -161,6 +161,34 @@ import Testing
 
   /// The filter's edges: an empty query term, a word and a term longer than its 254-byte table holds (with a raised
   /// token limit), invalid UTF-8, a text of no words, an empty text.
+  /// Random bytes (NUL, invalid UTF-8, lone continuation bytes, curly-quote fragments, periods, line breaks and
+  /// letters of abbreviations) split into sentences inside the text, non-empty and in order, and rank without a
+  /// crash; and a workspace that ranked a 5 MB text first ranks a small one as a fresh ranker does.
+  @Test func hostileBytesAndReusedWorkspaces() {
+    var rng = TopKTests.SplitMix(state: 21)
+    let alphabet: [UInt8] = [0, 0xFF, 0xC3, 0x80, 0xE2, 0x9D, 0x2E, 0x2E, 0x20, 0x20, 0x0A, 0x0D, 0x09, 0x22, 0x29,
+      0x55, 0x53, 0x4D, 0x72, 0x61, 0x65, 0x67, 0x21, 0x3F]
+    let splitter = SentenceSplitter()
+    let analyzer = StandardAnalyzer()
+    let ranker = PassageRanker(analyzer: analyzer, maxCharacters: 40)
+    let query = PassageQuery(terms: ["us": 1, "mr": 1, "a": 0.5])
+    for _ in 0..<2_000 {
+      let bytes = (0..<Int(rng.next() % 120)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+      let sentences = bytes.withUnsafeBufferPointer { splitter.sentences(bytes: $0) }
+      #expect(sentences.allSatisfy { !$0.isEmpty && $0.lowerBound >= 0 && $0.upperBound <= bytes.count })
+      #expect(zip(sentences, sentences.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound })
+      let text = String(decoding: bytes, as: UTF8.self)
+      let passages = ranker.best(text: text, query: query, limit: 3)
+      #expect(passages.allSatisfy { $0.start >= 0 && $0.start <= $0.end && $0.end <= text.utf8.count })
+    }
+    let small = "Mr. Li met U.S. officials. The talks on tariffs went on. Nothing else."
+    let smallQuery = PassageQuery(terms: ["tariff": 2, "offici": 1])
+    let fresh = ranker.best(text: small, query: smallQuery, limit: 2)
+    let huge = String(repeating: "Tariffs and officials were discussed again. ", count: 120_000)
+    #expect(!ranker.best(text: huge, query: smallQuery, limit: 2).isEmpty)
+    #expect(ranker.best(text: small, query: smallQuery, limit: 2) == fresh)
+  }
+
   @Test func prefilterEdgesChangeNothing() {
     let long = String(repeating: "x", count: 300)
     let analyzer = StandardAnalyzer(maxTokenBytes: 1000)

@@ -33,7 +33,7 @@ import Testing
     #expect(reader.docCount == docs.count)
     for (i, d) in docs.enumerated() {
       let got = try reader.document(i)
-      #expect(got == Dictionary(uniqueKeysWithValues: d.map { ($0.0, $0.1) }), "document \(i)")
+      #expect(got.dictionary == Dictionary(uniqueKeysWithValues: d.map { ($0.0, $0.1) }), "document \(i)")
     }
   }
 

@@ -276,7 +276,7 @@ public final class Searcher: Sendable {
     return pq
   }
 
-  private func storedFields(_ doc: Int) throws(TSearchError) -> [StoredField: String] {
+  private func storedFields(_ doc: Int) throws(TSearchError) -> StoredRecord {
     let (s, local) = snapshot.locate(doc)
     return try snapshot.segments[s].store.document(local)
   }
@@ -289,7 +289,7 @@ public final class Searcher: Sendable {
     makeHit(try storedFields(doc), score: score)
   }
 
-  private func makeHit(_ f: [StoredField: String], score: Double) -> Hit {
+  private func makeHit(_ f: StoredRecord, score: Double) -> Hit {
     Hit(
       id: f[.id] ?? "", path: f[.path] ?? f[.id] ?? "", title: f[.title] ?? "", date: f[.date] ?? "",
       byline: f[.byline] ?? "", url: f[.url] ?? "", score: score, passages: [])

@@ -329,7 +329,7 @@ struct StoredFieldsReader {
   }
 
   /// The stored fields of one document.
-  func document(_ doc: Int) throws(TSearchError) -> [StoredField: String] {
+  func document(_ doc: Int) throws(TSearchError) -> StoredRecord {
     guard doc >= 0, doc < docCount, blockCount > 0 else {
       throw .corrupt(file: file.path, reason: "document \(doc) is not in the store")
     }
@@ -380,14 +380,14 @@ struct StoredFieldsReader {
   /// Record `k` of a block whose bytes become valid up to what `ensure(n)` returns (at least n, unless the block
   /// is shorter).
   private static func record(_ k: Int, in block: UnsafeRawBufferPointer, ensure: (Int) throws -> Int) throws
-    -> [StoredField: String]
+    -> StoredRecord
   {
     var c = RecordCursor(block: block)
     var current = 0
     while true {
       let count = try c.varint(ensure)
       guard count <= 64 else { throw ByteReader.Overrun(offset: c.at) }
-      var fields: [StoredField: String] = [:]
+      var fields = StoredRecord()
       for _ in 0..<count {
         try c.need(c.at + 1, ensure)
         let tag = block[c.at]

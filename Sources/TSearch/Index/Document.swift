@@ -55,3 +55,43 @@ public struct SourceStamp: Sendable, Hashable {
 enum StoredField: UInt8, CaseIterable {
   case id = 0, text = 1, title = 2, path = 3, date = 4, byline = 5, url = 6, language = 7
 }
+
+/// The stored fields of one document, a field each (a dictionary of them cost an allocation and a hash per field
+/// for every hit shown).
+struct StoredRecord {
+  private var id, text, title, path, date, byline, url, language: String?
+
+  /// The fields present, by field.
+  var dictionary: [StoredField: String] {
+    var out: [StoredField: String] = [:]
+    for f in StoredField.allCases { if let v = self[f] { out[f] = v } }
+    return out
+  }
+
+  subscript(field: StoredField) -> String? {
+    get {
+      switch field {
+      case .id: id
+      case .text: text
+      case .title: title
+      case .path: path
+      case .date: date
+      case .byline: byline
+      case .url: url
+      case .language: language
+      }
+    }
+    set {
+      switch field {
+      case .id: id = newValue
+      case .text: text = newValue
+      case .title: title = newValue
+      case .path: path = newValue
+      case .date: date = newValue
+      case .byline: byline = newValue
+      case .url: url = newValue
+      case .language: language = newValue
+      }
+    }
+  }
+}

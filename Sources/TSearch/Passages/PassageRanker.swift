@@ -163,17 +163,17 @@ struct PassageRanker {
     let workspace = Self.workspaces.withLock { $0.popLast() } ?? Workspace()
     // The arrays as a local value while in use (a class's properties are checked for exclusive access at
     // each use); handed back with the workspace.
-    var scratch = workspace.scratch
-    workspace.scratch = Scratch()
+    var scratch = Scratch()
+    swap(&scratch, &workspace.scratch)
     defer {
       // Kept small: a searching process may keep up to eight of them (a few MiB each at 65,536 words).
       workspace.interner.trim(above: 1 << 16)
       scratch.trim(above: 1 << 16)
-      workspace.scratch = scratch
+      swap(&scratch, &workspace.scratch)
       Self.workspaces.withLock { if $0.count < 8 { $0.append(workspace) } }
     }
-    var tokens = scratch.tokens
-    scratch.tokens = []
+    var tokens: [TermToken] = []
+    swap(&tokens, &scratch.tokens)
     tokens.removeAll(keepingCapacity: true)
     tokens.reserveCapacity(text.utf8.count / 5)
     var ids = QueryIDs()
@@ -203,7 +203,7 @@ struct PassageRanker {
       ids = Self.queryIDs(query, id)
     }
     var text = text
-    defer { scratch.tokens = tokens }
+    defer { swap(&tokens, &scratch.tokens) }
     return text.withUTF8 { bytes in rank(bytes, tokens: tokens, query: ids, scratch: &scratch, pick: pick) }
   }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A passage of a document: a sentence or a few consecutive ones, with its score and the query matches in it.
 public struct Passage: Sendable, Hashable {
@@ -92,7 +91,26 @@ struct PassageRanker {
   }
 
   /// Workspaces kept for passage ranking between searches (one per thread searching at once).
-  private static let workspaces = Mutex<[Workspace]>([])
+  private static let workspaces = WorkspacePool()
+
+  /// The kept workspaces, at most eight, behind a lock. An `NSLock` (a pthread mutex), as the store's
+  /// `ScratchPool`: the thread sanitizer sees its ordering, and reported `Mutex`'s (futex-based) as races.
+  final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [Workspace] = []
+
+    func take() -> Workspace {
+      lock.lock()
+      defer { lock.unlock() }
+      return free.popLast() ?? Workspace()
+    }
+
+    func put(_ workspace: Workspace) {
+      lock.lock()
+      defer { lock.unlock() }
+      if free.count < 8 { free.append(workspace) }
+    }
+  }
 
   /// What ranking a text needs and keeps between texts: the interner (each word stemmed once) and the arrays a
   /// ranking fills, reused at their capacity. A hit's ranking made about thirty arrays, each an allocation, a
@@ -160,7 +178,7 @@ struct PassageRanker {
     // Analyse the string as given; the byte view below shares its storage (no copy of the text). Terms are
     // compared as ids: the standard analyzer's through an interner (no string per token, each word stemmed
     // once per interner), another analyzer's through a map of its term strings.
-    let workspace = Self.workspaces.withLock { $0.popLast() } ?? Workspace()
+    let workspace = Self.workspaces.take()
     // The arrays as a local value while in use (a class's properties are checked for exclusive access at
     // each use); handed back with the workspace.
     var scratch = Scratch()
@@ -170,7 +188,7 @@ struct PassageRanker {
       workspace.interner.trim(above: 1 << 16)
       scratch.trim(above: 1 << 16)
       swap(&scratch, &workspace.scratch)
-      Self.workspaces.withLock { if $0.count < 8 { $0.append(workspace) } }
+      Self.workspaces.put(workspace)
     }
     var tokens: [TermToken] = []
     swap(&tokens, &scratch.tokens)

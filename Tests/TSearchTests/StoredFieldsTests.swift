@@ -153,7 +153,8 @@ import Testing
   }
 }
 
-/// The flush encodes the postings in runs of terms, two halves at once: any cut gives the same files.
+/// The flush encodes the postings in runs of terms, each cut in pieces encoded at once: any cut gives the same
+/// files.
 @Suite struct FlushTests {
   @Test func postingsEncodedInManyRunsAreTheSameBytes() throws {
     let dir = TemporaryDirectory()
@@ -166,7 +167,7 @@ import Testing
     }
     #expect(builder.termCount > 300)
     try SegmentWriter.write(builder, name: "one", dir: dir.path)
-    // Runs of about 64 bytes of in-memory postings: hundreds of runs, each cut in two.
+    // Runs of about 64 bytes of in-memory postings: hundreds of runs, each cut in pieces.
     try SegmentWriter.write(builder, name: "many", dir: dir.path, runBytes: 64)
     for ext in ["tdx", "pst", "pos"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/one.\(ext)"))
@@ -177,5 +178,35 @@ import Testing
     let reader = try SegmentReader(dir: dir.path, entry: entry)
     let info = try #require(try reader.terms.lookup(SegmentMatcher.key(0, "tariff7")))
     #expect(info.docFreq > 0)
+  }
+
+  /// Term keys are sorted by their first eight bytes, whole keys compared only on a tie: the order must be plain
+  /// unsigned lexicographic order (a prefix first) for keys that share eight bytes, hold NUL or high bytes, or
+  /// are shorter than eight.
+  @Test func termKeysSortAsUnsignedBytes() {
+    var rng = SystemRandomNumberGenerator()
+    let alphabet: [UInt8] = [0, 1, 0x61, 0x62, 0x7F, 0x80, 0xC3, 0xFF]
+    let stems: [[UInt8]] = [[], [0x61], Array("abcdefgh".utf8), Array("abcdefg".utf8), [0, 0, 0, 0, 0, 0, 0, 0]]
+    var keys: [[UInt8]] = []
+    for _ in 0..<3000 {
+      var key = stems.randomElement(using: &rng)!
+      for _ in 0..<Int.random(in: 0...10, using: &rng) { key.append(alphabet.randomElement(using: &rng)!) }
+      keys.append(key)
+    }
+    var bytes: [UInt8] = []
+    var starts = [0]
+    for k in keys {
+      bytes += k
+      starts.append(bytes.count)
+    }
+    let order = bytes.withUnsafeBufferPointer { b in
+      starts.withUnsafeBufferPointer { SegmentBuilder.sortedKeys(b, starts: $0, count: keys.count) }
+    }
+    #expect(order.count == keys.count)
+    #expect(Set(order).count == keys.count)
+    let sorted = order.map { keys[$0] }
+    let expected = keys.sorted { $0.lexicographicallyPrecedes($1) }
+    let firstDifference = sorted.indices.first { sorted[$0] != expected[$0] }
+    #expect(firstDifference == nil, "at \(firstDifference ?? 0): \(sorted[firstDifference ?? 0]) for \(expected[firstDifference ?? 0])")
   }
 }

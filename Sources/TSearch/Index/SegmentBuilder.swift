@@ -351,16 +351,35 @@ struct SegmentBuilder {
     }
   }
 
-  /// Term keys in dictionary order (unsigned bytes, lexicographic).
+  /// Term keys in dictionary order (unsigned bytes, lexicographic). Sorted by each key's first eight bytes as
+  /// a big-endian integer (zero-padded: a key that is a prefix of another sorts first, as it must), the whole keys
+  /// compared only between equal prefixes. A comparison of whole keys through the arrays cost 20 ms of a Reuters
+  /// build's final flush, on one core.
   func sortedTermIDs() -> [Int] {
     keyBytes.withUnsafeBufferPointer { b in
-      (0..<terms.count).sorted { x, y in
-        let a = UnsafeBufferPointer(rebasing: b[keyStarts[x]..<keyStarts[x + 1]])
-        let c = UnsafeBufferPointer(rebasing: b[keyStarts[y]..<keyStarts[y + 1]])
-        let n = min(a.count, c.count)
-        let r = n == 0 ? 0 : memcmp(a.baseAddress!, c.baseAddress!, n)
-        return r != 0 ? r < 0 : a.count < c.count
-      }
+      keyStarts.withUnsafeBufferPointer { starts in Self.sortedKeys(b, starts: starts, count: terms.count) }
     }
+  }
+
+  /// The order of keys `0..<count`, key i being `bytes[starts[i]..<starts[i + 1]]`.
+  static func sortedKeys(_ b: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>, count: Int) -> [Int] {
+    var order: [(prefix: UInt64, id: Int32)] = []
+    order.reserveCapacity(count)
+    for id in 0..<count {
+      let start = starts[id]
+      let n = min(8, starts[id + 1] - start)
+      var prefix: UInt64 = 0
+      for i in 0..<8 { prefix = prefix << 8 | UInt64(i < n ? b[start + i] : 0) }
+      order.append((prefix, Int32(id)))
+    }
+    order.sort { x, y in
+      if x.prefix != y.prefix { return x.prefix < y.prefix }
+      let a = UnsafeBufferPointer(rebasing: b[starts[Int(x.id)]..<starts[Int(x.id) + 1]])
+      let c = UnsafeBufferPointer(rebasing: b[starts[Int(y.id)]..<starts[Int(y.id) + 1]])
+      let n = min(a.count, c.count)
+      let r = n == 0 ? 0 : memcmp(a.baseAddress!, c.baseAddress!, n)
+      return r != 0 ? r < 0 : a.count < c.count
+    }
+    return order.map { Int($0.id) }
   }
 }

@@ -164,6 +164,9 @@ public struct FileIndexer {
 
   /// How much source text is handed to the writer at once (a batch is analyzed on all cores).
   static let batchBytes = 2 << 20
+  /// A collection's first batch; each next one is twice as large, up to `batchBytes`. The analysis threads idle
+  /// until the first batch is read and parsed (about 20 ms for 2 MiB of JSONL).
+  static let firstBatchBytes = 256 << 10
 
   /// The string (or number) members of each line's JSON object; nil for a line that is not a JSON object.
   /// Lines are parsed on every core.
@@ -212,6 +215,8 @@ public struct FileIndexer {
     var batch: [UInt8] = []
     var lines: [(range: Range<Int>, number: Int)] = []
     var lineNumber = 0
+    // The first batches are smaller: the cores wait for the first batch to be read and parsed.
+    var batchLimit = Self.firstBatchBytes
     func handle() throws(TSearchError) {
       let bytes = batch
       let parsed = Self.parseLines(bytes, lines)
@@ -254,6 +259,7 @@ public struct FileIndexer {
       try writer.add(contentsOf: documents)
       batch.removeAll(keepingCapacity: true)
       lines.removeAll(keepingCapacity: true)
+      batchLimit = min(Self.batchBytes, batchLimit * 2)
     }
     var readError: TSearchError?
     while true {
@@ -268,7 +274,7 @@ public struct FileIndexer {
       let start = batch.count
       batch.append(contentsOf: line)
       lines.append((start..<batch.count, lineNumber))
-      if batch.count >= Self.batchBytes { try handle() }
+      if batch.count >= batchLimit { try handle() }
     }
     if let readError {
       // Keep what was read; delete nothing the unread rest may still hold.

@@ -357,6 +357,7 @@ final class PostingsCursor {
     while true {
       var i = st.pointee.index
       let n = st.pointee.count
+      touchLengths(from: i)
       while i < n && docs[i] < limit {
         body(docs[i], freqs[i])
         i += 1
@@ -475,12 +476,18 @@ final class PostingsCursor {
       }
     }
     st.pointee.doc = docs[0]
-    if let lengths = lengthTable {
-      // Documents were checked to be under `maxDoc`, the table's size.
-      var x: UInt32 = 0
-      for i in 0..<n { x ^= lengths.loadUnaligned(fromByteOffset: Int(docs[i]) &* 4, as: UInt32.self) }
-      st.pointee.touched = x
-    }
+  }
+
+  /// Reads the lengths of the decoded block's documents from `index` on, in one loop of independent loads, so
+  /// that scoring them finds the lengths in cache. Only `scan` does (it scores every document); a term looked up
+  /// for a few documents would wait for the lengths of all 128.
+  @inline(__always)
+  private func touchLengths(from index: Int) {
+    guard let lengths = lengthTable else { return }
+    // Documents were checked to be under `maxDoc`, the table's size.
+    var x: UInt32 = 0
+    for i in index..<st.pointee.count { x ^= lengths.loadUnaligned(fromByteOffset: Int(docs[i]) &* 4, as: UInt32.self) }
+    st.pointee.touched = x
   }
 
   /// The positions of the term in the current document, increasing. Valid until the cursor moves or is asked
@@ -526,7 +533,6 @@ final class PostingsCursor {
   /// headers, decoding none), for a varint block every delta.
   private func preparePositions() throws(TSearchError) {
     let size = PostingsFormat.blockSize
-    let bad = TSearchError.corrupt(file: posPath, reason: "positions of a term do not decode")
     let count = st.pointee.count
     var total = 0
     positionStarts[0] = 0
@@ -538,7 +544,7 @@ final class PostingsCursor {
     let end = posStarts[st.pointee.block + 1]
     // Every value takes at least a byte per chunk (packed) or a byte (varint): a corrupt frequency cannot
     // make us allocate more than the block's bytes allow.
-    guard total <= (end - start) * size else { throw bad }
+    guard total <= (end - start) * size else { throw positionsError() }
     if total > st.pointee.deltaCapacity {
       if st.pointee.deltaCapacity > 0 { deltas.deallocate() }
       deltas = .allocate(capacity: total)
@@ -557,21 +563,21 @@ final class PostingsCursor {
       }
       var at = start
       for c in 0..<chunks {
-        guard at < end else { throw bad }
+        guard at < end else { throw positionsError() }
         let n = min(size, total - c * size)
         chunkOffsets[c] = at
         chunkDecoded[c] = false
         at += 1 + BitPacking.byteCount(n, bits: Int(posData[at]))
       }
-      guard at == end else { throw bad }
+      guard at == end else { throw positionsError() }
       st.pointee.packedPositions = true
     } else {
       var r = ByteReader(UnsafeRawBufferPointer(rebasing: posData[start..<end]))
       do {
         for k in 0..<total { deltas[k] = UInt32(try r.readInt(limit: Int(UInt32.max))) }
-        guard r.isAtEnd else { throw bad }
+        guard r.isAtEnd else { throw positionsError() }
       } catch {
-        throw bad
+        throw positionsError()
       }
       st.pointee.packedPositions = false
     }

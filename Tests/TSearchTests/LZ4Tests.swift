@@ -67,6 +67,27 @@ import Testing
     }
   }
 
+  /// The fast parse (depth 0, what the store writes): the same inputs round-trip, with and without a dictionary,
+  /// and text still compresses.
+  @Test func theFastParseRoundTrips() throws {
+    var rng = SystemRandomNumberGenerator()
+    let random = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    for n in [0, 1, 5, 12, 13, 17, 100] { try expectRoundTrip(Array(text.prefix(n)), depth: 0, lazy: false) }
+    try expectRoundTrip(text, depth: 0, lazy: false)
+    try expectRoundTrip(random, depth: 0, lazy: false)
+    try expectRoundTrip([UInt8](repeating: 7, count: 100_000), depth: 0, lazy: false)
+    try expectRoundTrip(Array((0..<12).map { _ in random.prefix(9000) + text.prefix(500) }.joined()), depth: 0, lazy: false)
+    let dictionary = letters
+    try expectRoundTrip(Array(dictionary[5000..<9000]), dictionary: dictionary, depth: 0, lazy: false)
+    try expectRoundTrip(big(dictionary), dictionary: dictionary, depth: 0, lazy: false)
+    // Mixed: random runs (where the step grows) between repeats of the dictionary.
+    let mixed = Array((0..<8).map { k in random.prefix(3000 + k * 100) + dictionary[k * 1000..<(k * 1000 + 700)] }.joined())
+    try expectRoundTrip(mixed, dictionary: dictionary, depth: 0, lazy: false)
+    let fast = LZ4Compressor(depth: 0)
+    #expect(fast.compress(text).count < text.count / 2)
+    #expect(LZ4Compressor(dictionary: dictionary, depth: 0).compress(Array(dictionary[5000..<9000])).count < 64)
+  }
+
   /// Letters from a fixed linear congruential sequence: nothing in them repeats, so only a dictionary holding the
   /// same letters helps.
   var letters: [UInt8] {

@@ -21,17 +21,20 @@ import Foundation
 /// and passages cost 25–28% less at p50 because decoding is several times faster than inflating. The chain depth
 /// was then chosen on the 200k synthetic corpus (172 MB; `perf record` of `tsearch index`, the compressor's share):
 /// depth 1 stored 111.8 MB for about 1.0 s of CPU, depth 2 105.2 MB for 1.05 s, depth 4 98.7 MB for 1.4 s, depth 8
-/// with lazy matching 88.8 MB for 2.75 s (DEFLATE: 79.4 MB for about 1.9 s). Depth 4 keeps the index well under
-/// tantivy's size and costs a tenth of the build less than depth 8 did.
-/// faster than inflating. Blocks are compressed in the background on every core from one shared compressor, while
+/// with lazy matching 88.8 MB for 2.75 s (DEFLATE: 79.4 MB for about 1.9 s). LZ4's fast parse (depth 0, no chains)
+/// then replaced depth 4: it stores 111.7 MB there (the index 0.93 of tantivy's size instead of 0.86) and took the
+/// compressor from 13% of a Reuters build's CPU to a few percent: Reuters builds 11% faster (10 alternated runs),
+/// so that they no longer lag tantivy's; passages cost the same (8 alternated rounds, every query class).
+/// Blocks are compressed in the background on every core from one shared compressor, while
 /// documents go on being added; they are written in order. Tags: 0 id, 1 text,
 /// 2 title, 3 path, 4 date, 5 byline, 6 url, 7 language. A document larger than a block gets a block of its own.
 struct StoredFieldsWriter {
   static let blockTarget = 4 * 1024
   static let indexEntrySize = 21
   static let trailerSize = 28
-  /// Chain candidates tried per position, and whether a match may wait one byte for a longer one (measured above).
-  static let lz4Depth = 4
+  /// Chain candidates tried per position (0: LZ4's fast parse, no chains), and whether a match may wait one byte
+  /// for a longer one (measured above).
+  static let lz4Depth = 0
   static let lz4Lazy = false
   /// The dictionary: up to 60 KiB of 512-byte samples (a block's first byte still reaches all of it within LZ4's
   /// 65,535-byte offsets), one sixteenth of the text it is chosen from at most; none under 1 KiB (a tiny segment

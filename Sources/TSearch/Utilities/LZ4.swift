@@ -41,9 +41,10 @@ final class LZ4Compressor: Sendable {
   /// For each dictionary position, the distance back to the previous one with the same hash (0: none or too far).
   private let chain: [UInt16]
 
+  /// `depth` 0 is LZ4's fast parse (`compressFast`): no chains, one candidate per position.
   init(dictionary: [UInt8] = [], depth: Int = 8, lazy: Bool = false) {
     self.dictionary = dictionary
-    self.depth = max(1, depth)
+    self.depth = max(0, depth)
     self.lazy = lazy
     var table = [UInt32](repeating: 0, count: 1 << LZ4.hashLog)
     var chain = [UInt16](repeating: 0, count: dictionary.count)
@@ -118,10 +119,59 @@ final class LZ4Compressor: Sendable {
     input.withUnsafeBytes { if let b = $0.baseAddress { (source + dictCount).copyMemory(from: b, byteCount: input.count) } }
     let head = scratch.head
     table.withUnsafeBufferPointer { head.update(from: $0.baseAddress!, count: $0.count) }
-    let written = Self.compress(
-      source, start: dictCount, end: dictCount + input.count, head: head, links: scratch.links, depth: depth,
-      lazy: lazy, into: scratch.output)
+    let written =
+      depth == 0
+      ? Self.compressFast(source, start: dictCount, end: dictCount + input.count, head: head, into: scratch.output)
+      : Self.compress(
+        source, start: dictCount, end: dictCount + input.count, head: head, links: scratch.links, depth: depth,
+        lazy: lazy, into: scratch.output)
     return Array(UnsafeRawBufferPointer(start: scratch.output, count: written))
+  }
+
+  /// LZ4's fast parse (as `LZ4_compress_fast_continue`): the one candidate of the hash table at each position,
+  /// positions inside a match left out of the table, and a step that grows while nothing matches (every 64 misses
+  /// one byte more), so text without repeats is passed over quickly. Writes `source[start..<end]` against the
+  /// dictionary `source[0..<start]`; returns the bytes written.
+  private static func compressFast(
+    _ src: UnsafeMutableRawPointer, start: Int, end: Int, head: UnsafeMutablePointer<UInt32>,
+    into dst: UnsafeMutableRawPointer
+  ) -> Int {
+    var out = SequenceWriter(src: src, dst: dst, anchor: start)
+    @inline(__always) func load32(_ p: Int) -> UInt32 { src.loadUnaligned(fromByteOffset: p, as: UInt32.self) }
+    let matchLimit = end - LZ4.matchFindLimit
+    let extendLimit = end - LZ4.lastLiterals
+    @inline(__always) func extend(_ p: Int, _ q: Int) -> Int { commonLength(src, p, q, limit: extendLimit) }
+    var ip = start
+    if end - start > LZ4.matchFindLimit {
+      search: while ip < matchLimit {
+        var misses = 1 << 6
+        var ref = 0
+        while true {
+          let v = load32(ip)
+          let h = LZ4.hash(v)
+          ref = Int(head[h]) - 1
+          head[h] = UInt32(ip + 1)
+          if ref >= 0 && ip - ref <= LZ4.maxOffset && load32(ref) == v { break }
+          ip += misses >> 6
+          misses += 1
+          if ip >= matchLimit { break search }
+        }
+        var length = extend(ip, ref)
+        while ip > out.anchor && ref > 0
+          && src.load(fromByteOffset: ip - 1, as: UInt8.self) == src.load(fromByteOffset: ref - 1, as: UInt8.self)
+        {
+          ip -= 1
+          ref -= 1
+          length += 1
+        }
+        out.emit(literalsTo: ip, offset: ip - ref, matchLength: length)
+        ip += length
+        out.anchor = ip
+        if ip - 2 >= start && ip - 2 + 4 <= end { head[LZ4.hash(load32(ip - 2))] = UInt32(ip - 2 + 1) }
+      }
+    }
+    out.emit(literalsTo: end, offset: 0, matchLength: nil)
+    return out.op
   }
 
   /// Compresses `source[start..<end]`, with `source[0..<start]` as the dictionary; returns the bytes written.
@@ -129,34 +179,8 @@ final class LZ4Compressor: Sendable {
     _ src: UnsafeMutableRawPointer, start: Int, end: Int, head: UnsafeMutablePointer<UInt32>,
     links: UnsafeMutablePointer<UInt16>, depth: Int, lazy: Bool, into dst: UnsafeMutableRawPointer
   ) -> Int {
-    var op = 0
-    var anchor = start
+    var out = SequenceWriter(src: src, dst: dst, anchor: start)
     @inline(__always) func load32(_ p: Int) -> UInt32 { src.loadUnaligned(fromByteOffset: p, as: UInt32.self) }
-    @inline(__always) func load64(_ p: Int) -> UInt64 { src.loadUnaligned(fromByteOffset: p, as: UInt64.self) }
-    @inline(__always) func writeLength(_ n: Int) {
-      var n = n
-      while n >= 255 {
-        dst.storeBytes(of: 255, toByteOffset: op, as: UInt8.self)
-        op += 1
-        n -= 255
-      }
-      dst.storeBytes(of: UInt8(n), toByteOffset: op, as: UInt8.self)
-      op += 1
-    }
-    @inline(__always) func emit(literalsTo ip: Int, offset: Int, matchLength: Int?) {
-      let literals = ip - anchor
-      let m = matchLength.map { $0 - LZ4.minMatch } ?? 0
-      let token = UInt8(min(literals, 15) << 4 | min(m, 15))
-      dst.storeBytes(of: token, toByteOffset: op, as: UInt8.self)
-      op += 1
-      if literals >= 15 { writeLength(literals - 15) }
-      (dst + op).copyMemory(from: src + anchor, byteCount: literals)
-      op += literals
-      guard matchLength != nil else { return }
-      dst.storeBytes(of: UInt16(offset).littleEndian, toByteOffset: op, as: UInt16.self)
-      op += 2
-      if m >= 15 { writeLength(m - 15) }
-    }
 
     let matchLimit = end - LZ4.matchFindLimit
     let extendLimit = end - LZ4.lastLiterals
@@ -171,25 +195,7 @@ final class LZ4Compressor: Sendable {
         inserted += 1
       }
     }
-    /// Length of the common run at `p` and `q < p`, given that their first 4 bytes agree.
-    @inline(__always) func extend(_ p: Int, _ q: Int) -> Int {
-      var p = p + LZ4.minMatch
-      var q = q + LZ4.minMatch
-      var length = LZ4.minMatch
-      while p + 8 <= extendLimit {
-        let x = load64(p) ^ load64(q)
-        if x != 0 { return length + x.trailingZeroBitCount >> 3 }
-        p += 8
-        q += 8
-        length += 8
-      }
-      while p < extendLimit && src.load(fromByteOffset: p, as: UInt8.self) == src.load(fromByteOffset: q, as: UInt8.self) {
-        p += 1
-        q += 1
-        length += 1
-      }
-      return length
-    }
+    @inline(__always) func extend(_ p: Int, _ q: Int) -> Int { commonLength(src, p, q, limit: extendLimit) }
     /// The longest match for `ip` among `depth` chained candidates: (position, length), length 0 when none.
     @inline(__always) func longest(_ ip: Int) -> (Int, Int) {
       insert(upTo: ip)
@@ -229,19 +235,86 @@ final class LZ4Compressor: Sendable {
           }
         }
         var at = ip
-        while at > anchor && ref > 0 && src.load(fromByteOffset: at - 1, as: UInt8.self) == src.load(fromByteOffset: ref - 1, as: UInt8.self) {
+        while at > out.anchor && ref > 0 && src.load(fromByteOffset: at - 1, as: UInt8.self) == src.load(fromByteOffset: ref - 1, as: UInt8.self) {
           at -= 1
           ref -= 1
           length += 1
         }
-        emit(literalsTo: at, offset: at - ref, matchLength: length)
+        out.emit(literalsTo: at, offset: at - ref, matchLength: length)
         ip = at + length
-        anchor = ip
+        out.anchor = ip
       }
     }
-    emit(literalsTo: end, offset: 0, matchLength: nil)
-    return op
+    out.emit(literalsTo: end, offset: 0, matchLength: nil)
+    return out.op
   }
+}
+
+/// The sequences both parses write: each a token, its literals (`src[anchor..<ip]`), the match's offset and
+/// length, into `dst` from `op` on.
+private struct SequenceWriter {
+  let src: UnsafeMutableRawPointer
+  let dst: UnsafeMutableRawPointer
+  var op = 0
+  /// Where the literals of the next sequence start.
+  var anchor: Int
+
+  init(src: UnsafeMutableRawPointer, dst: UnsafeMutableRawPointer, anchor: Int) {
+    self.src = src
+    self.dst = dst
+    self.anchor = anchor
+  }
+
+  @inline(__always)
+  mutating func writeLength(_ n: Int) {
+    var n = n
+    while n >= 255 {
+      dst.storeBytes(of: 255, toByteOffset: op, as: UInt8.self)
+      op += 1
+      n -= 255
+    }
+    dst.storeBytes(of: UInt8(n), toByteOffset: op, as: UInt8.self)
+    op += 1
+  }
+
+  /// A sequence of the literals up to `ip` and a match (none for the block's last sequence).
+  @inline(__always)
+  mutating func emit(literalsTo ip: Int, offset: Int, matchLength: Int?) {
+    let literals = ip - anchor
+    let m = matchLength.map { $0 - LZ4.minMatch } ?? 0
+    let token = UInt8(min(literals, 15) << 4 | min(m, 15))
+    dst.storeBytes(of: token, toByteOffset: op, as: UInt8.self)
+    op += 1
+    if literals >= 15 { writeLength(literals - 15) }
+    (dst + op).copyMemory(from: src + anchor, byteCount: literals)
+    op += literals
+    guard matchLength != nil else { return }
+    dst.storeBytes(of: UInt16(offset).littleEndian, toByteOffset: op, as: UInt16.self)
+    op += 2
+    if m >= 15 { writeLength(m - 15) }
+  }
+}
+
+/// Length of the common run at `p` and `q < p` in `src`, given that their first 4 bytes agree, ending before
+/// `limit`.
+@inline(__always)
+private func commonLength(_ src: UnsafeMutableRawPointer, _ p: Int, _ q: Int, limit: Int) -> Int {
+  var p = p + LZ4.minMatch
+  var q = q + LZ4.minMatch
+  var length = LZ4.minMatch
+  while p + 8 <= limit {
+    let x = src.loadUnaligned(fromByteOffset: p, as: UInt64.self) ^ src.loadUnaligned(fromByteOffset: q, as: UInt64.self)
+    if x != 0 { return length + x.trailingZeroBitCount >> 3 }
+    p += 8
+    q += 8
+    length += 8
+  }
+  while p < limit && src.load(fromByteOffset: p, as: UInt8.self) == src.load(fromByteOffset: q, as: UInt8.self) {
+    p += 1
+    q += 1
+    length += 1
+  }
+  return length
 }
 
 /// Decodes an LZ4 block of known size only as far as asked (as `PartialInflater` does for DEFLATE).

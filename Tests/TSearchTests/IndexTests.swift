@@ -279,6 +279,26 @@ import Testing
     }
   }
 
+  /// Plain runs are skipped eight bytes at a time: an escape, a quote, a multi-byte character or a raw control
+  /// character at every offset from the string's start must be read as Foundation reads it.
+  @Test func escapesAtEveryOffsetOfAWord() {
+    let specials = [#"\n"#, #"\""#, #"\\"#, #"\u00e9"#, "é", "关", "\u{7F}", "~"]
+    for length in 0..<20 {
+      for special in specials {
+        for tail in ["", "tail text after it, longer than a word", #"\t"#] {
+          let body = String(repeating: "a", count: length) + special + tail
+          let line = #"{"id": "x", "text": ""# + body + #""}"#
+          let fast = JSONLine.members(Array(line.utf8)[...])
+          #expect(fast != nil, "\(line)")
+          #expect(fast == Self.foundation(line), "\(line)")
+        }
+      }
+      // A raw control character inside a string is malformed JSON.
+      let raw = #"{"text": ""# + String(repeating: "b", count: length) + "\u{01}" + #"x"}"#
+      #expect(JSONLine.members(Array(raw.utf8)[...]) == nil, "control at \(length)")
+    }
+  }
+
   @Test func leavesTheUnusualToTheFallback() {
     for line in [
       #"{"id": "a", "text": "unterminated}"#, #"{"id": "a",}"#, #"["not", "an", "object"]"#, #"{"x": 1.5e3}"#,

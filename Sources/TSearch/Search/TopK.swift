@@ -399,7 +399,6 @@ struct TopKSearch {
           others = lookupWindowBound
           for j in scanned where j != i { others += windowBounds[j] }
         }
-        let cut = threshold
         // The scorer and its cursor through their guaranteed references: strong ones were retained and released
         // for every scanned term of every window, 5% of a three-word query's time (200k).
         let scorer = refs[i]
@@ -415,7 +414,7 @@ struct TopKSearch {
             textNorm = slotNorm[slot]
           }
           let v = scorer.score(freq: freq, textNorm: textNorm)
-          if v + others <= cut {
+          if v + others <= threshold {
             skippedInScan = true
             return
           }
@@ -585,9 +584,7 @@ extension Unmanaged where Instance == PostingsCursor {
   fileprivate func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
     do { return try _withUnsafeGuaranteedRef { try $0.advance(to: target) } } catch { throw error as! TSearchError }
   }
-}
 
-extension Unmanaged where Instance == PostingsCursor {
   @inline(__always)
   fileprivate var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
 

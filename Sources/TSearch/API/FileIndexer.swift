@@ -168,10 +168,9 @@ public struct FileIndexer {
   /// until the first batch is read and parsed (about 20 ms for 2 MiB of JSONL).
   static let firstBatchBytes = 256 << 10
 
-  /// The string (or number) members of each line's JSON object; nil for a line that is not a JSON object.
-  /// Lines are parsed on every core.
-  /// Each line's members (nil: not a JSON object) and its content hash, both on every core (hashing the lines on
-  /// the reading thread took about 35 ms of a Reuters build there, one byte after another).
+  /// The string (or number) members of each line's JSON object (nil for a line that is not a JSON object) and the
+  /// line's content hash, both computed on every core (hashing on the reading thread took about 35 ms of a Reuters
+  /// build there, one byte after another).
   static func parseLines(
     _ bytes: [UInt8], _ lines: [(range: Range<Int>, number: Int)]
   ) -> [(fields: [String: String]?, hash: UInt64)] {

@@ -386,19 +386,10 @@ struct TopKSearch {
         lookupWindowBound = 0
         for i in lookups { lookupWindowBound += windowBounds[i] }
       }
-      // A scanned posting whose score plus the window bounds of every other term cannot beat the threshold is left
-      // out of the slots: its document cannot enter whatever else it holds (the threshold only rises), so it need
-      // not become a candidate. One sum per posting instead of a slot's bookkeeping and a candidate's pruning.
-      var skippedInScan = false
       for i in scanned {
         // A term non-essential for the whole segment may lag behind the window (it moves only when looked up).
         if cur[i] < start { cur[i] = try cursorRefs[i].advance(to: start) }
         guard cur[i] < end else { continue }
-        var others = 0.0
-        if threshold > -Double.infinity {
-          others = lookupWindowBound
-          for j in scanned where j != i { others += windowBounds[j] }
-        }
         // The scorer and its cursor through their guaranteed references: strong ones were retained and released
         // for every scanned term of every window, 5% of a three-word query's time (200k).
         let scorer = refs[i]
@@ -414,10 +405,6 @@ struct TopKSearch {
             textNorm = slotNorm[slot]
           }
           let v = scorer.score(freq: freq, textNorm: textNorm)
-          if v + others <= threshold {
-            skippedInScan = true
-            return
-          }
           if mask[slot] == 0 {
             seen[slot >> 6] |= 1 << UInt64(slot & 63)
             partial[slot] = v
@@ -430,7 +417,7 @@ struct TopKSearch {
         cur[i] = cursorRefs[i].doc
       }
       // Set when a candidate is pruned (the count then becomes a lower bound); written to the collector once.
-      var inexact = skippedInScan
+      var inexact = false
       defer { if inexact { top.exact = false } }
       for word in 0..<(w / 64) {
         var bits = seen[word]

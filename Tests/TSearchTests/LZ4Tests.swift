@@ -78,6 +78,9 @@ import Testing
     try expectRoundTrip([UInt8](repeating: 7, count: 100_000), depth: 0, lazy: false)
     try expectRoundTrip(Array((0..<12).map { _ in random.prefix(9000) + text.prefix(500) }.joined()), depth: 0, lazy: false)
     let dictionary = letters
+    for n in [0, 1, 5, 12, 13, 17, 100] {
+      try expectRoundTrip(Array(dictionary[7000..<(7000 + n)]), dictionary: dictionary, depth: 0, lazy: false)
+    }
     try expectRoundTrip(Array(dictionary[5000..<9000]), dictionary: dictionary, depth: 0, lazy: false)
     try expectRoundTrip(big(dictionary), dictionary: dictionary, depth: 0, lazy: false)
     // Mixed: random runs (where the step grows) between repeats of the dictionary.

@@ -130,7 +130,7 @@ enum JSONLine {
       return nil
     }
 
-    /// Moves `i` past bytes that are neither `"`, `\\` nor a control character: eight at a time while none of
+    /// Moves `i` past bytes that are neither `"`, `\` nor a control character: eight at a time while none of
     /// the eight is one (a word-wide test for each), then byte by byte.
     @inline(__always)
     mutating func plainRun() {
@@ -138,7 +138,7 @@ enum JSONLine {
       let highs: UInt64 = 0x8080_8080_8080_8080
       while i + 8 <= b.count {
         let x = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-        // A byte under 0x20 (the test is exact for "any"), equal to `"` (0x22) or to `\\` (0x5C).
+        // A byte under 0x20 (the test is exact for "any"), equal to `"` (0x22) or to `\` (0x5C).
         let control = (x &- ones &* 0x20) & ~x & highs
         let q = x ^ (ones &* 0x22)
         let quote = (q &- ones) & ~q & highs

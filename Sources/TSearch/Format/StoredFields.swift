@@ -23,11 +23,11 @@ import Foundation
 /// depth 1 stored 111.8 MB for about 1.0 s of CPU, depth 2 105.2 MB for 1.05 s, depth 4 98.7 MB for 1.4 s, depth 8
 /// with lazy matching 88.8 MB for 2.75 s (DEFLATE: 79.4 MB for about 1.9 s). LZ4's fast parse (depth 0, no chains)
 /// then replaced depth 4: it stores 111.7 MB there (the index 0.93 of tantivy's size instead of 0.86) and took the
-/// compressor from 13% of a Reuters build's CPU to a few percent: Reuters builds 11% faster (10 alternated runs),
-/// so that they no longer lag tantivy's; passages cost the same (8 alternated rounds, every query class).
-/// Blocks are compressed in the background on every core from one shared compressor, while
-/// documents go on being added; they are written in order. Tags: 0 id, 1 text,
-/// 2 title, 3 path, 4 date, 5 byline, 6 url, 7 language. A document larger than a block gets a block of its own.
+/// compressor from 13% of a Reuters build's samples to about 6%: Reuters builds 11% faster (10 alternated runs),
+/// at parity with tantivy's; passages cost the same (8 alternated rounds, every query class). Blocks are compressed
+/// in the background on every core from one shared compressor, while documents go on being added; they are written
+/// in order. Tags: 0 id, 1 text, 2 title, 3 path, 4 date, 5 byline, 6 url, 7 language. A document larger than a
+/// block gets a block of its own.
 struct StoredFieldsWriter {
   static let blockTarget = 4 * 1024
   static let indexEntrySize = 21

@@ -293,10 +293,28 @@ import Testing
           #expect(fast == Self.foundation(line), "\(line)")
         }
       }
+      // Invalid UTF-8 inside a long plain run: not read here (Foundation's fallback decides).
+      let invalid = Array(#"{"text": ""#.utf8) + Array(repeating: 0x61, count: length) + [0xFF, 0xFE]
+        + Array(repeating: 0x62, count: 20) + Array(#""}"#.utf8)
+      #expect(JSONLine.members(invalid[...]) == nil, "invalid UTF-8 at \(length)")
       // A raw control character inside a string is malformed JSON.
       let raw = #"{"text": ""# + String(repeating: "b", count: length) + "\u{01}" + #"x"}"#
       #expect(JSONLine.members(Array(raw.utf8)[...]) == nil, "control at \(length)")
     }
+  }
+
+  /// A megabyte-long text with an escape every few hundred bytes reads as Foundation reads it.
+  @Test func aHugeStringWithEscapes() {
+    var body = ""
+    var k = 0
+    while body.utf8.count < 1 << 20 {
+      body += String(repeating: "word ", count: 40 + k % 37) + [#"\n"#, #"\""#, #"\u00e9"#, "é", #"\\"#][k % 5]
+      k += 1
+    }
+    let line = #"{"id": "big", "text": ""# + body + #""}"#
+    let fast = JSONLine.members(Array(line.utf8)[...])
+    #expect(fast != nil)
+    #expect(fast == Self.foundation(line))
   }
 
   @Test func leavesTheUnusualToTheFallback() {

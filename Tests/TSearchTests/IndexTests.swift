@@ -187,7 +187,7 @@ import Testing
   /// Postings of format 1 (before the block format) are refused with a message that says what to do.
   @Test func olderPostingsFormatAsksForARebuild() throws {
     let error = try corruptIndex { try setVersion(of: $0 + "/seg1.pst", to: 1) }
-    guard case .formatTooOld(let file, 1, 2) = error else { Issue.record("\(String(describing: error))"); return }
+    guard case .formatTooOld(let file, 1, 3) = error else { Issue.record("\(String(describing: error))"); return }
     #expect(file.hasSuffix("seg1.pst"))
     #expect(error?.description.contains("tsearch rebuild") == true)
   }

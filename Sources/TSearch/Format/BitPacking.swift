@@ -91,4 +91,126 @@ enum BitPacking {
       bit += bits
     }
   }
+
+  // MARK: The vertical layout of whole blocks (postings format 3)
+
+  /// Values in a vertically packed block: 32 per lane, 4 lanes.
+  static let verticalCount = 128
+
+  /// Appends exactly 128 `values` at `bits` bits each in the vertical layout of SIMD-BP128 (Lemire and Boytsov,
+  /// "Decoding billions of integers per second through vectorization", 2015; tantivy's `BitPacker4x`): value `i`
+  /// goes to lane `i % 4`, each lane packs its 32 values LSB first into `bits` 32-bit words, and word `w` of lane
+  /// `l` is stored at byte `16·w + 4·l` (little-endian). The block takes `16·bits` bytes, as many as the
+  /// horizontal layout's 128 values, but 4 values unpack at once with 128-bit shifts and masks, which baseline
+  /// x86-64 (SSE2) and arm64 (NEON) have.
+  static func packVertical<C: Collection>(_ values: C, bits: Int, into w: inout ByteWriter)
+  where C.Element == UInt32 {
+    precondition(values.count == verticalCount && bits <= 32)
+    guard bits > 0 else { return }
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * bits) { words in
+      words.initialize(repeating: 0)
+      var i = 0
+      for v in values {
+        let lane = i & 3
+        let p = (i >> 2) * bits
+        let word = p >> 5
+        let shift = p & 31
+        words[4 * word + lane] |= v << UInt32(shift)
+        // A value that straddles two words of its lane (shift > 0 then, as bits ≤ 32).
+        if shift + bits > 32 { words[4 * (word + 1) + lane] |= v >> UInt32(32 - shift) }
+        i += 1
+      }
+      for k in 0..<words.count { words[k] = words[k].littleEndian }
+      w.append(contentsOf: UnsafeRawBufferPointer(words))
+    }
+  }
+
+  /// Unpacks 128 values of `bits` bits packed by `packVertical` at `offset` of `base` into `out`. Reads only the
+  /// block's `16·bits` bytes (the caller has checked that they lie inside `base`).
+  static func unpackVertical(
+    _ base: UnsafeRawBufferPointer, offset: Int, bits: Int, into out: UnsafeMutablePointer<UInt32>
+  ) {
+    let src = base.baseAddress! + offset
+    #if _endian(little)
+    // One unrolled body per width, as `unpack`'s: with `bits` a constant every shift is an immediate and every
+    // load's offset fixed. 200k postings, per block of 128: 9–18 ns at 1–12 bits against 24–36 ns horizontally
+    // (a micro-benchmark of both, release build).
+    switch bits {
+    case 0: out.update(repeating: 0, count: verticalCount)
+    case 1: unpackVertical(src, 1, out)
+    case 2: unpackVertical(src, 2, out)
+    case 3: unpackVertical(src, 3, out)
+    case 4: unpackVertical(src, 4, out)
+    case 5: unpackVertical(src, 5, out)
+    case 6: unpackVertical(src, 6, out)
+    case 7: unpackVertical(src, 7, out)
+    case 8: unpackVertical(src, 8, out)
+    case 9: unpackVertical(src, 9, out)
+    case 10: unpackVertical(src, 10, out)
+    case 11: unpackVertical(src, 11, out)
+    case 12: unpackVertical(src, 12, out)
+    case 13: unpackVertical(src, 13, out)
+    case 14: unpackVertical(src, 14, out)
+    case 15: unpackVertical(src, 15, out)
+    case 16: unpackVertical(src, 16, out)
+    case 17: unpackVertical(src, 17, out)
+    case 18: unpackVertical(src, 18, out)
+    case 19: unpackVertical(src, 19, out)
+    case 20: unpackVertical(src, 20, out)
+    case 21: unpackVertical(src, 21, out)
+    case 22: unpackVertical(src, 22, out)
+    case 23: unpackVertical(src, 23, out)
+    case 24: unpackVertical(src, 24, out)
+    default: unpackVertical(src, bits, out)
+    }
+    #else
+    var word = [UInt32](repeating: 0, count: 4 * bits + 4)
+    for k in 0..<(4 * bits) { word[k] = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)) }
+    let mask: UInt64 = bits == 0 ? 0 : (UInt64(1) << UInt64(bits)) - 1
+    for i in 0..<verticalCount {
+      let p = (i >> 2) * bits
+      let pair = UInt64(word[4 * (p >> 5) + (i & 3)]) | UInt64(word[4 * ((p >> 5) + 1) + (i & 3)]) << 32
+      out[i] = UInt32(truncatingIfNeeded: (pair >> UInt64(p & 31)) & mask)
+    }
+    #endif
+  }
+
+  /// The 32 steps of one vertical block, four values each, written out so that they unroll.
+  @inline(__always)
+  private static func unpackVertical(_ src: UnsafeRawPointer, _ bits: Int, _ out: UnsafeMutablePointer<UInt32>) {
+    let mask = SIMD4<UInt32>(repeating: bits == 32 ? .max : (1 << UInt32(bits)) &- 1)
+    let o = UnsafeMutableRawPointer(out)
+    @inline(__always) func step(_ k: Int) {
+      let p = k * bits
+      let word = p >> 5
+      let shift = p & 31
+      var v = src.loadUnaligned(fromByteOffset: 16 * word, as: SIMD4<UInt32>.self) &>> UInt32(shift)
+      if shift + bits > 32 {
+        v |= src.loadUnaligned(fromByteOffset: 16 * (word + 1), as: SIMD4<UInt32>.self) &<< UInt32(32 - shift)
+      }
+      o.storeBytes(of: v & mask, toByteOffset: 16 * k, as: SIMD4<UInt32>.self)
+    }
+    step(0); step(1); step(2); step(3); step(4); step(5); step(6); step(7)
+    step(8); step(9); step(10); step(11); step(12); step(13); step(14); step(15)
+    step(16); step(17); step(18); step(19); step(20); step(21); step(22); step(23)
+    step(24); step(25); step(26); step(27); step(28); step(29); step(30); step(31)
+  }
+
+  /// Replaces 128 document gaps (doc − previous doc − 1) with the documents, from `previous` (the block's first
+  /// document is `previous + gaps[0] + 1`): the running sum four lanes at a time (two shifted adds within the
+  /// vector, then the previous vector's last sum), against one dependent add per value. Wraps at 2^32; the caller
+  /// checks the last document against the gaps' sum.
+  static func runningSum(_ gaps: UnsafeMutablePointer<UInt32>, from previous: UInt32) {
+    let p = UnsafeMutableRawPointer(gaps)
+    let one = SIMD4<UInt32>(repeating: 1)
+    var carry = SIMD4<UInt32>(repeating: previous)
+    for k in 0..<(verticalCount / 4) {
+      var v = p.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<UInt32>.self) &+ one
+      v &+= SIMD4(0, v[0], v[1], v[2])
+      v &+= SIMD4(0, 0, v[0], v[1])
+      v &+= carry
+      p.storeBytes(of: v, toByteOffset: 16 * k, as: SIMD4<UInt32>.self)
+      carry = SIMD4(repeating: v[3])
+    }
+  }
 }

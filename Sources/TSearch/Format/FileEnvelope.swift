@@ -109,14 +109,14 @@ enum FileKind: String, CaseIterable {
   /// `<segment>_<gen>.del`: deleted documents of a segment.
   case deletions = "DELS"
 
-  /// Version 2 of postings and positions: 128-document blocks, bit-packed, with skip data (format 1 was varints);
-  /// of the document table: each distinct origin written once. Version 3 of the store: LZ4 blocks against a
-  /// preset dictionary (version 2 used DEFLATE against one, version 1 had 16 KiB DEFLATE blocks; both are still
-  /// read).
+  /// Version 3 of postings and positions: whole 128-value blocks packed in four lanes (version 2, still read, packed
+  /// them one value after the other; format 1 was varints). Version 2 of the document table: each distinct origin
+  /// written once. Version 3 of the store: LZ4 blocks against a preset dictionary (version 2 used DEFLATE against
+  /// one, version 1 had 16 KiB DEFLATE blocks; both are still read).
   var version: UInt16 {
     switch self {
-    case .store: return 3
-    case .postings, .positions, .documents: return 2
+    case .store, .postings, .positions: return 3
+    case .documents: return 2
     default: return 1
     }
   }

@@ -1,4 +1,4 @@
-/// Postings (`.pst`) and positions (`.pos`) of a segment, format version 2: blocks of 128 documents.
+/// Postings (`.pst`) and positions (`.pos`) of a segment, format version 3: blocks of 128 documents.
 ///
 /// ```
 /// Postings     → Header, TermPostings^TermCount, Footer
@@ -10,8 +10,8 @@
 ///                its PosBlock), MaxFreq (varint: the largest term frequency in the block), MinLength (varint:
 ///                the smallest text length, in tokens, of the block's documents)
 /// DocBlock     → PackedDocBlock (a block of 128) | VarintDocBlock (a last block of fewer)
-/// PackedDocBlock → DocBits (u8), FreqBits (u8), DocGaps (128 values of DocBits bits, bit-packed),
-///                  FreqsMinusOne (128 values of FreqBits bits, bit-packed; absent when FreqBits is 0)
+/// PackedDocBlock → DocBits (u8), FreqBits (u8), DocGaps (128 values of DocBits bits, packed vertically),
+///                  FreqsMinusOne (128 values of FreqBits bits, packed vertically; absent when FreqBits is 0)
 ///   DocGap = doc number − previous doc number − 1 (the previous of the term's first document is −1)
 /// VarintDocBlock → (DocCode (varint), Freq (varint, only when DocCode's low bit is 0))^n
 ///   DocCode = (DocGap + 1) << 1 | (Freq == 1 ? 1 : 0)
@@ -20,10 +20,12 @@
 /// TermPositions → PosBlock^BlockCount, one for each DocBlock, in order
 /// PosBlock     → PackedPositions^⌈P / 128⌉ after a PackedDocBlock, VarintPosition^P after a VarintDocBlock
 ///   P = the sum of the block's frequencies; values are position deltas restarting at 0 for every document
-/// PackedPositions → Bits (u8), Deltas (up to 128 values of Bits bits, bit-packed)
+/// PackedPositions → Bits (u8), Deltas (128 values of Bits bits packed vertically; the last chunk of a PosBlock,
+///                   when it holds fewer, packed horizontally)
 /// ```
 /// A term's bytes are located by the offsets and lengths of its `.tdx` entry. Bit-packing is LSB first
-/// (`BitPacking`). A block's maximum possible BM25 score for a term follows from MaxFreq and MinLength (the
+/// (`BitPacking`): "vertically" is the four-lane layout of `BitPacking.packVertical`, "horizontally" one value
+/// after the other (`BitPacking.pack`). Version 2 packed every block horizontally and is still read. A block's maximum possible BM25 score for a term follows from MaxFreq and MinLength (the
 /// largest frequency over the shortest length bounds every document's score in the block), which is what the
 /// top-k search skips by.
 enum PostingsFormat {
@@ -32,10 +34,15 @@ enum PostingsFormat {
 
 /// Encodes one term's postings and positions (`PostingsFormat`).
 struct PostingsEncoder {
+  /// Whole blocks in the vertical layout (version 3); false writes version 2's horizontal one (for tests of
+  /// the reader's compatibility).
+  let vertical: Bool
   private var blocks = ByteWriter()
   private var skip = ByteWriter()
   private var gaps = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
   private var freqsMinusOne = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+
+  init(vertical: Bool = true) { self.vertical = vertical }
 
   /// Appends a term: `docs` increasing, `freqs` ≥ 1, `positionDeltas` the positions of each document in turn as
   /// deltas restarting at 0 for every document, `length(doc)` the text length of a document.
@@ -74,14 +81,23 @@ struct PostingsEncoder {
         let freqBits = BitPacking.width(freqsMinusOne)
         blocks.append(UInt8(docBits))
         blocks.append(UInt8(freqBits))
-        BitPacking.pack(gaps, bits: docBits, into: &blocks)
-        BitPacking.pack(freqsMinusOne, bits: freqBits, into: &blocks)
+        if vertical {
+          BitPacking.packVertical(gaps, bits: docBits, into: &blocks)
+          BitPacking.packVertical(freqsMinusOne, bits: freqBits, into: &blocks)
+        } else {
+          BitPacking.pack(gaps, bits: docBits, into: &blocks)
+          BitPacking.pack(freqsMinusOne, bits: freqBits, into: &blocks)
+        }
         var chunk = p
         while chunk < p + positionCount {
           let slice = positionDeltas[chunk..<min(p + positionCount, chunk + size)]
           let bits = BitPacking.width(slice)
           positions.append(UInt8(bits))
-          BitPacking.pack(slice, bits: bits, into: &positions)
+          if vertical && slice.count == size {
+            BitPacking.packVertical(slice, bits: bits, into: &positions)
+          } else {
+            BitPacking.pack(slice, bits: bits, into: &positions)
+          }
           chunk += size
         }
       } else {
@@ -117,14 +133,19 @@ struct PostingsEncoder {
 struct PostingsReader {
   let postings: MappedFile
   let positions: MappedFile
+  /// Whether whole blocks are packed vertically (version 3 files) or horizontally (version 2).
+  let verticalDocs: Bool
+  let verticalPositions: Bool
 
   /// Checks both files' envelopes (structure only: the checksums are verified by `tsearch check` and before
   /// a merge, so that opening an index costs nothing that grows with its size).
   init(postings: MappedFile, positions: MappedFile) throws(TSearchError) {
     self.postings = postings
     self.positions = positions
-    _ = try FileEnvelope.verify(postings, kind: .postings, checksum: false)
-    _ = try FileEnvelope.verify(positions, kind: .positions, checksum: false)
+    _ = try FileEnvelope.verify(postings, kind: .postings, checksum: false, oldest: 2)
+    _ = try FileEnvelope.verify(positions, kind: .positions, checksum: false, oldest: 2)
+    verticalDocs = FileEnvelope.version(of: postings) >= 3
+    verticalPositions = FileEnvelope.version(of: positions) >= 3
   }
 
   func cursor(_ info: TermInfo, maxDoc: Int) throws(TSearchError) -> PostingsCursor {
@@ -199,6 +220,8 @@ final class PostingsCursor {
   private let path: String
   private let posPath: String
   private let maxDoc: Int
+  private let verticalDocs: Bool
+  private let verticalPositions: Bool
   let docFreq: Int
   let blockCount: Int
   /// Per block (from the skip table; for a single block only `lastDocs`): last doc, where its DocBlock and
@@ -230,6 +253,8 @@ final class PostingsCursor {
     path = reader.postings.path
     posPath = reader.positions.path
     self.maxDoc = maxDoc
+    verticalDocs = reader.verticalDocs
+    verticalPositions = reader.verticalPositions
     docFreq = info.docFreq
     let size = PostingsFormat.blockSize
     let blocks = (info.docFreq + size - 1) / size
@@ -436,11 +461,16 @@ final class PostingsCursor {
       guard docBits <= 32, freqBits <= 32,
         2 + BitPacking.byteCount(n, bits: docBits) + BitPacking.byteCount(n, bits: freqBits) == end - start
       else { throw .corrupt(file: path, reason: "postings block of a term does not decode") }
-      BitPacking.unpack(data, offset: start + 2, count: n, bits: docBits, into: docs)
-      BitPacking.unpack(
-        data, offset: start + 2 + BitPacking.byteCount(n, bits: docBits), count: n, bits: freqBits, into: freqs)
-      // Frequencies, gaps' sum and the running sum in separate loops: the first two have no dependence from one
-      // value to the next and vectorize.
+      let freqStart = start + 2 + BitPacking.byteCount(n, bits: docBits)
+      if verticalDocs {
+        BitPacking.unpackVertical(data, offset: start + 2, bits: docBits, into: docs)
+        BitPacking.unpackVertical(data, offset: freqStart, bits: freqBits, into: freqs)
+      } else {
+        BitPacking.unpack(data, offset: start + 2, count: n, bits: docBits, into: docs)
+        BitPacking.unpack(data, offset: freqStart, count: n, bits: freqBits, into: freqs)
+      }
+      // Frequencies and the gaps' sum, then the running sum: the first loop has no dependence from one value to
+      // the next and vectorizes.
       var zeroFreq: UInt32 = 1
       var gaps: Int64 = 0
       for i in 0..<n {
@@ -449,11 +479,7 @@ final class PostingsCursor {
         gaps &+= Int64(docs[i])
       }
       // Under `maxDoc` (checked below through `gaps`), the running sum fits in 32 bits.
-      var doc = UInt32(truncatingIfNeeded: previous)
-      for i in 0..<n {
-        doc = doc &+ docs[i] &+ 1
-        docs[i] = doc
-      }
+      BitPacking.runningSum(docs, from: UInt32(truncatingIfNeeded: previous))
       previous += gaps + Int64(n)
       guard zeroFreq == 1, previous < Int64(maxDoc), blockCount == 1 || UInt32(previous) == lastDocs[b] else {
         throw .corrupt(file: path, reason: "postings block of a term does not decode")
@@ -506,7 +532,11 @@ final class PostingsCursor {
         let at = chunkOffsets[c]
         let bits = Int(posData[at])
         guard bits <= 32, at + 1 + BitPacking.byteCount(n, bits: bits) <= blockEnd else { throw positionsError() }
-        BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: deltas + c * size)
+        if n == size && verticalPositions {
+          BitPacking.unpackVertical(posData, offset: at + 1, bits: bits, into: deltas + c * size)
+        } else {
+          BitPacking.unpack(posData, offset: at + 1, count: n, bits: bits, into: deltas + c * size)
+        }
         chunkDecoded[c] = true
       }
     }

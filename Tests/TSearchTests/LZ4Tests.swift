@@ -160,4 +160,55 @@ import Testing
     }
     #expect(refused > 500)
   }
+
+  /// Random valid blocks, written sequence by sequence from the format (short and long literal runs, matches of
+  /// every offset from 1 to deep in the dictionary, lengths on both sides of the 15 escape), decode to what a
+  /// byte-at-a-time reading of the same sequences gives: the decoder's fast loops (short sequences with room
+  /// around them, dictionary matches) and its checked path agree.
+  @Test func randomSequencesDecodeAsTheFormatSays() throws {
+    var rng = SystemRandomNumberGenerator()
+    let dictionary = (0..<3000).map { _ in UInt8.random(in: 0x61...0x7A, using: &rng) }
+    for round in 0..<300 {
+      var block: [UInt8] = []
+      var expected: [UInt8] = []
+      func lengthBytes(_ extra: Int) {
+        var n = extra
+        while n >= 255 {
+          block.append(255)
+          n -= 255
+        }
+        block.append(UInt8(n))
+      }
+      let sequences = Int.random(in: 1...200, using: &rng)
+      for k in 0...sequences {
+        let literals = Bool.random(using: &rng) ? Int.random(in: 0...3, using: &rng) : Int.random(in: 0...300, using: &rng)
+        let last = k == sequences
+        let match = last ? 0 : (Bool.random(using: &rng) ? Int.random(in: 4...18, using: &rng) : Int.random(in: 4...600, using: &rng))
+        block.append(UInt8(min(literals, 15) << 4 | (last ? 0 : min(match - 4, 15))))
+        if literals >= 15 { lengthBytes(literals - 15) }
+        let bytes = (0..<max(literals, last ? 5 : 0)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        if last && literals < 5 { block[block.count - 1] = UInt8(min(bytes.count, 15) << 4) }
+        block.append(contentsOf: bytes)
+        expected.append(contentsOf: bytes)
+        if last { break }
+        // An offset into what is decoded so far or into the dictionary: near (overlapping copies) or far.
+        let reach = expected.count + dictionary.count
+        let offset =
+          switch Int.random(in: 0..<3, using: &rng) {
+          case 0: Int.random(in: 1...min(16, reach), using: &rng)
+          case 1: Int.random(in: 1...min(64, reach), using: &rng)
+          default: Int.random(in: 1...min(65_535, reach), using: &rng)
+          }
+        block.append(UInt8(offset & 0xFF))
+        block.append(UInt8(offset >> 8))
+        if match - 4 >= 15 { lengthBytes(match - 4 - 15) }
+        for _ in 0..<match {
+          let from = expected.count - offset
+          expected.append(from >= 0 ? expected[from] : dictionary[dictionary.count + from])
+        }
+      }
+      #expect(try decode(block, size: expected.count, dictionary: dictionary) == expected, "round \(round)")
+    }
+  }
 }
+

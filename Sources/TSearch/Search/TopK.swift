@@ -33,24 +33,6 @@ struct TopKCollector {
   }
 }
 
-/// Precomputed values behind a pointer that stays valid while the table lives (the top-k loop reads them per
-/// posting, where an array's bounds check and storage reload cost more than the read). Immutable once made.
-final class NormTable: @unchecked Sendable {
-  let base: UnsafePointer<Double>
-  let count: Int
-
-  init(_ values: [Double]) {
-    let b = UnsafeMutablePointer<Double>.allocate(capacity: max(1, values.count))
-    b.initialize(from: values, count: values.count)
-    base = UnsafePointer(b)
-    count = values.count
-  }
-
-  deinit { UnsafeMutablePointer(mutating: base).deallocate() }
-
-  @inline(__always) subscript(i: Int) -> Double { base[i] }
-}
-
 /// One (field, term) of a query in one segment: its postings cursor and how its BM25 score is computed, with
 /// upper bounds of that score for the whole segment and for each postings block.
 final class TermScorer {
@@ -122,10 +104,6 @@ final class TermScorer {
 
   /// Whether the score depends on the document's text length (else `fixedNorm` is its normalisation).
   var usesTextLength: Bool { usesLength }
-  /// What `score(freq:textNorm:)` computes with, for a loop that scores many postings of the term.
-  var scoring: (idf: Double, weight: Double?, fixedNorm: Double, usesLength: Bool) {
-    (idf, weight, fixedNorm, usesLength)
-  }
   private let fixedNorm: Double
 
   /// The score of a document with this frequency, given its text length normalisation (ignored for other fields).
@@ -175,7 +153,7 @@ struct TopKSearch {
   /// Term entries already looked up, per segment (others are looked up here).
   var entries: [TermKey: [TermInfo?]] = [:]
   /// `BM25.norm` of small text lengths, precomputed.
-  var textNorms = NormTable([])
+  var textNorms: [Double] = []
 
   private func entry(_ segment: Int, _ key: [UInt8]) throws(TSearchError) -> TermInfo? {
     if let known = entries[TermKey(key)] { return known[segment] }
@@ -339,7 +317,6 @@ struct TopKSearch {
     for sc in scorers where sc.usesTextLength { textBits |= UInt32(1) << UInt32(2 * sc.clause + (sc.isTitle ? 1 : 0)) }
     let lengths = segment.documents
     let norms = textNorms
-    let lengthsBase = lengths.lengthsBase
     @inline(__always) func norm(_ doc: UInt32) -> Double {
       let length = Int(lengths.length(Int(doc)))
       return length < norms.count ? norms[length] : bm25.norm(length: Double(length), averageLength: average)
@@ -419,13 +396,24 @@ struct TopKSearch {
         let part = slotOf[i]
         let bit = UInt32(1) << UInt32(part)
         let column = parts + part * w
-        let (idf, weight, fixedNorm, usesLength) = scorer.scoring
-        var sink = WindowSink(
-          start: start, bit: bit, textBits: textBits, usesLength: usesLength, idf: idf, weight: weight ?? 1,
-          weighted: weight != nil, fixedNorm: fixedNorm, mask: mask, seen: seen, partial: partial, column: column,
-          slotNorm: slotNorm, lengths: lengthsBase, norms: norms.base, normCount: norms.count, bm25: bm25,
-          averageLength: average)
-        try cursorRefs[i].scan(below: end, into: &sink)
+        let usesLength = scorer.usesTextLength
+        try cursorRefs[i].scan(below: end) { d, freq in
+          let slot = Int(d - start)
+          var textNorm = 0.0
+          if usesLength {
+            if mask[slot] & textBits == 0 { slotNorm[slot] = norm(d) }
+            textNorm = slotNorm[slot]
+          }
+          let v = scorer.score(freq: freq, textNorm: textNorm)
+          if mask[slot] == 0 {
+            seen[slot >> 6] |= 1 << UInt64(slot & 63)
+            partial[slot] = v
+          } else {
+            partial[slot] += v
+          }
+          mask[slot] |= bit
+          column[slot] = v
+        }
         cur[i] = cursorRefs[i].doc
       }
       // Set when a candidate is pruned (the count then becomes a lower bound); written to the collector once.
@@ -587,6 +575,11 @@ extension Unmanaged where Instance == PostingsCursor {
   @inline(__always)
   fileprivate var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
 
+  /// `scan(below:_:)` through a guaranteed reference.
+  @inline(__always)
+  fileprivate func scan(below limit: UInt32, _ body: (UInt32, UInt32) -> Void) throws(TSearchError) {
+    do { try _withUnsafeGuaranteedRef { try $0.scan(below: limit, body) } } catch { throw error as! TSearchError }
+  }
 }
 
 extension Unmanaged where Instance == TermScorer {
@@ -630,71 +623,5 @@ private struct Leg {
     do { return try reference._withUnsafeGuaranteedRef { try $0.positions() } } catch {
       throw error as! TSearchError
     }
-  }
-}
-
-extension Unmanaged where Instance == TermScorer {
-  @inline(__always)
-  fileprivate var scoring: (idf: Double, weight: Double?, fixedNorm: Double, usesLength: Bool) {
-    _withUnsafeGuaranteedRef { $0.scoring }
-  }
-}
-
-extension Unmanaged where Instance == PostingsCursor {
-  /// `scan(below:into:)` through a guaranteed reference.
-  @inline(__always)
-  fileprivate func scan<Sink: PostingsSink>(below limit: UInt32, into sink: inout Sink) throws(TSearchError) {
-    do { try _withUnsafeGuaranteedRef { try $0.scan(below: limit, into: &sink) } } catch { throw error as! TSearchError }
-  }
-}
-
-/// Phase 1 of a `windowedMaxScore` window for one scanned term: each posting's score into the slot of its document
-/// (the text length normalisation computed by the first text term that meets the document), the slot's running
-/// sum and matched parts. The same operations, in the same order, as `TermScorer.score(freq:textNorm:)` and the
-/// norm of `windowedMaxScore` (scores identical to the bit); a struct, so that the scan is specialized for it and
-/// the per-posting code inlined.
-private struct WindowSink: PostingsSink {
-  let start: UInt32
-  let bit: UInt32
-  let textBits: UInt32
-  let usesLength: Bool
-  let idf: Double
-  let weight: Double
-  let weighted: Bool
-  let fixedNorm: Double
-  let mask: UnsafeMutablePointer<UInt32>
-  let seen: UnsafeMutablePointer<UInt64>
-  let partial: UnsafeMutablePointer<Double>
-  let column: UnsafeMutablePointer<Double>
-  let slotNorm: UnsafeMutablePointer<Double>
-  let lengths: UnsafeRawPointer
-  let norms: UnsafePointer<Double>
-  let normCount: Int
-  let bm25: BM25
-  let averageLength: Double
-
-  @inline(__always)
-  func take(_ d: UInt32, _ freq: UInt32) {
-    let slot = Int(d &- start)
-    var textNorm = fixedNorm
-    if usesLength {
-      if mask[slot] & textBits == 0 {
-        // Documents were checked to be under the segment's count, the length table's size.
-        let length = Int(UInt32(littleEndian: lengths.loadUnaligned(fromByteOffset: Int(d) &* 4, as: UInt32.self)))
-        slotNorm[slot] =
-          length < normCount ? norms[length] : bm25.norm(length: Double(length), averageLength: averageLength)
-      }
-      textNorm = slotNorm[slot]
-    }
-    let s = idf * bm25.tfNorm(tf: Double(freq), norm: textNorm)
-    let v = weighted ? s * weight : s
-    if mask[slot] == 0 {
-      seen[slot >> 6] |= 1 << UInt64(slot & 63)
-      partial[slot] = v
-    } else {
-      partial[slot] += v
-    }
-    mask[slot] |= bit
-    column[slot] = v
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Query latency of tsearch binaries (or indexes) alternated round by round, so that all see the same machine.
 
-Each round runs `tsearch bench --passes 3` once per variant, in order; the script prints each variant's median over
+Each round runs `tsearch bench --passes 3` once per variant, the order rotating from round to round; the script prints each variant's median over
 the rounds of its p50 and p99 per class, and the ratio to the first variant. A variant is BINARY (on INDEX) or
 BINARY@OTHER_INDEX (the same queries on another index: two stores, say). With --passages both, it also prints the
 passage cost (passages-on p50 minus passages-off p50 of the same run).
@@ -22,8 +22,9 @@ index, queries, rounds, variants = args[0], args[1], int(args[2]), args[3:]
 
 row = re.compile(r"^(\w+)\s+([0-9.]+) / ([0-9.]+)(?:\s+([0-9.]+) / ([0-9.]+))?")
 times = collections.defaultdict(list)
-for _ in range(rounds):
-    for v in variants:
+for r in range(rounds):
+    # The order rotates every round: the variant run first in a round was measured up to 30% slower on this VM.
+    for v in variants[r % len(variants):] + variants[:r % len(variants)]:
         binary, _, ix = v.partition("@")
         out = subprocess.run(
             [binary, "bench", "--index", ix or index, "--queries", queries, "--passes", "3", "--passages", passages],

@@ -382,7 +382,7 @@ final class LZ4PartialDecoder: PartialBlock {
         // The common sequence, as LZ4's own decoder's fast loop takes it: fewer than 15 literals and a match of
         // fewer than 19 bytes, with room on both sides for whole 8-byte moves. No sequence here can be the last
         // (that one ends the input in literals) or reach the block's end, so only the offset needs checking.
-        // 200k store blocks: full decoding 2× faster than with every sequence checked as below.
+        // Decoding every Reuters store block: 10.3 → 9.3 µs a block against checking every sequence as below.
         let token = Int(input[ip])
         let literals = token >> 4
         (dst + op).storeBytes(of: src.loadUnaligned(fromByteOffset: ip + 1, as: UInt64.self), as: UInt64.self)

@@ -4,9 +4,9 @@
 This VM's speed drifts by 20-40% over minutes, so a build measured a minute after the other (as in run.sh, where
 perf.py builds tantivy's index before tsearch builds its own) can differ by the drift alone. Each of ROUNDS rounds
 builds tantivy's index exactly as shared/bench/perf.py does (documents parsed before the clock starts, same schema,
-256 MB writer heap, commit and merges waited for), then tsearch's (`tsearch index`, a fresh folder, JSON parsing
-included). It prints every round and the median of each engine with the ratio tsearch / tantivy, and tsearch's
-peak RSS.
+256 MB writer heap, commit and merges waited for), and tsearch's (`tsearch index`, a fresh folder, JSON parsing
+included); which goes first alternates from round to round. It prints every round and the median of each engine
+with the ratio tsearch / tantivy, and tsearch's peak RSS.
 
 usage: paired-build.py CORPUS.jsonl [ROUNDS] [TSEARCH_BINARY]"""
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -40,8 +40,13 @@ def tsearch_build():
 
 tv, ts = [], []
 for r in range(rounds):
-    a = tantivy_build()
-    b = tsearch_build()
+    # Which engine goes first alternates (a fixed order biased A/B runs on this VM).
+    if r % 2 == 0:
+        a = tantivy_build()
+        b = tsearch_build()
+    else:
+        b = tsearch_build()
+        a = tantivy_build()
     tv.append(a)
     ts.append(b)
     print(f"round {r + 1}: tantivy {a:.2f} s, tsearch {b[0]:.2f} s wall ({b[1]:.2f} s user, peak RSS {b[2] // 1024} MB)")

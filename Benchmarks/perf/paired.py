@@ -4,9 +4,10 @@
 This VM's speed drifts by 20-40% over minutes, so two engines measured minutes apart (as perf.py and `tsearch bench`
 are in run.sh) can differ by the drift alone. This script builds tantivy's index once, exactly as
 shared/bench/perf.py does (same schema, same tokenizer, same queries, top 10), then runs ROUNDS rounds. Each round
-runs tantivy (one warm-up pass, one timed pass, in process) and right after it `tsearch bench` on an existing index
-(one warm-up pass, three timed passes, in process, as run.sh runs it). It prints each round's p50 and p99 per class, and the median over
-the rounds of each engine's p50 and p99 with the ratio tsearch / tantivy.
+runs tantivy (one warm-up pass, one timed pass, in process) and `tsearch bench` on an existing index (one warm-up
+pass, three timed passes, in process, as run.sh runs it); which goes first alternates from round to round. It prints
+each round's p50 and p99 per class, and the median over the rounds of each engine's p50 and p99 with the ratio
+tsearch / tantivy.
 
 usage: paired.py CORPUS.jsonl QUERIES.tsv TSEARCH_INDEX [ROUNDS] [TSEARCH_BINARY]"""
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -48,8 +49,13 @@ def tsearch_pass():
 
 results = {"tantivy": [], "tsearch": []}
 for k in range(rounds):
-    results["tantivy"].append(tantivy_pass())
-    results["tsearch"].append(tsearch_pass())
+    # Which engine goes first alternates: a fixed order biased A/B runs of binaries on this VM (ab-search.py).
+    if k % 2 == 0:
+        results["tantivy"].append(tantivy_pass())
+        results["tsearch"].append(tsearch_pass())
+    else:
+        results["tsearch"].append(tsearch_pass())
+        results["tantivy"].append(tantivy_pass())
     print(f"round {k + 1}: " + "  ".join(
         f"{c} {results['tsearch'][-1][c][0]:.3f}/{results['tantivy'][-1][c][0]:.3f}" for c in sorted(results["tantivy"][-1])),
         "(p50 ms, tsearch/tantivy)", flush=True)

@@ -25,9 +25,9 @@
 /// ```
 /// A term's bytes are located by the offsets and lengths of its `.tdx` entry. Bit-packing is LSB first
 /// (`BitPacking`): "vertically" is the four-lane layout of `BitPacking.packVertical`, "horizontally" one value
-/// after the other (`BitPacking.pack`). Version 2 packed every block horizontally and is still read. A block's maximum possible BM25 score for a term follows from MaxFreq and MinLength (the
-/// largest frequency over the shortest length bounds every document's score in the block), which is what the
-/// top-k search skips by.
+/// after the other (`BitPacking.pack`). Version 2 packed every block horizontally and is still read. A block's
+/// maximum possible BM25 score for a term follows from MaxFreq and MinLength (the largest frequency over the
+/// shortest length bounds every document's score in the block), which is what the top-k search skips by.
 enum PostingsFormat {
   static let blockSize = 128
 }

@@ -65,7 +65,9 @@ struct StoredFieldsWriter {
   static let jobsInFlight = 2
   /// Chosen from the first blocks compressed, written before them.
   private var compressor: LZ4Compressor?
-  private var scratches: ScratchPool?
+  /// Scratch buffers of that compressor, reused by the tasks that compress with it (each holds the dictionary and
+  /// its chains: making one per task copied them again every megabyte).
+  private var scratches: ObjectPool<LZ4Compressor.Scratch>?
   private var dictionaryBytes: [UInt8] = []
   private var dictionaryOffset = 0
 
@@ -133,14 +135,14 @@ struct StoredFieldsWriter {
     pendingBytes = 0
     guard !blocks.isEmpty else { return }
     let compressor: LZ4Compressor
-    let scratches: ScratchPool
+    let scratches: ObjectPool<LZ4Compressor.Scratch>
     if let chosen = self.compressor, let pool = self.scratches {
       compressor = chosen
       scratches = pool
     } else {
       dictionaryBytes = Self.dictionary(from: blocks.map(\.raw))
       compressor = LZ4Compressor(dictionary: dictionaryBytes, depth: Self.lz4Depth, lazy: Self.lz4Lazy)
-      scratches = ScratchPool(compressor)
+      scratches = ObjectPool { LZ4Compressor.Scratch(compressor) }
       self.compressor = compressor
       self.scratches = scratches
       // The first compression: no block was written yet, so the dictionary follows the header.
@@ -228,7 +230,7 @@ private final class CompressionJob: @unchecked Sendable {
   let packed: UnsafeMutableBufferPointer<[UInt8]>
   let group = DispatchGroup()
 
-  init(_ blocks: [(raw: [UInt8], firstDoc: Int)], compressor: LZ4Compressor, scratches: ScratchPool) {
+  init(_ blocks: [(raw: [UInt8], firstDoc: Int)], compressor: LZ4Compressor, scratches: ObjectPool<LZ4Compressor.Scratch>) {
     self.blocks = blocks
     rawBytes = blocks.reduce(0) { $0 + $1.raw.count }
     packed = .allocate(capacity: blocks.count)
@@ -249,28 +251,6 @@ private final class CompressionJob: @unchecked Sendable {
     group.wait()
     packed.deinitialize()
     packed.deallocate()
-  }
-}
-
-/// Scratch buffers of one compressor, reused by the tasks that compress with it (each holds the dictionary and
-/// its chains: making one per task copied them again every megabyte).
-private final class ScratchPool: @unchecked Sendable {
-  private let compressor: LZ4Compressor
-  private let lock = NSLock()
-  private var free: [LZ4Compressor.Scratch] = []
-
-  init(_ compressor: LZ4Compressor) { self.compressor = compressor }
-
-  func take() -> LZ4Compressor.Scratch {
-    lock.lock()
-    defer { lock.unlock() }
-    return free.popLast() ?? LZ4Compressor.Scratch(compressor)
-  }
-
-  func put(_ scratch: LZ4Compressor.Scratch) {
-    lock.lock()
-    defer { lock.unlock() }
-    free.append(scratch)
   }
 }
 

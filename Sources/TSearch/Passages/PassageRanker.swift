@@ -90,27 +90,8 @@ struct PassageRanker {
     var phrases: [(terms: [Int32], idf: Double, slop: Int)] = []
   }
 
-  /// Workspaces kept for passage ranking between searches (one per thread searching at once).
-  private static let workspaces = WorkspacePool()
-
-  /// The kept workspaces, at most eight, behind a lock. An `NSLock` (a pthread mutex), as the store's
-  /// `ScratchPool`: the thread sanitizer sees its ordering, and reported `Mutex`'s (futex-based) as races.
-  final class WorkspacePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: [Workspace] = []
-
-    func take() -> Workspace {
-      lock.lock()
-      defer { lock.unlock() }
-      return free.popLast() ?? Workspace()
-    }
-
-    func put(_ workspace: Workspace) {
-      lock.lock()
-      defer { lock.unlock() }
-      if free.count < 8 { free.append(workspace) }
-    }
-  }
+  /// Workspaces kept for passage ranking between searches (one per thread searching at once), at most eight.
+  private static let workspaces = ObjectPool(limit: 8) { Workspace() }
 
   /// What ranking a text needs and keeps between texts: the interner (each word stemmed once) and the arrays a
   /// ranking fills, reused at their capacity. A hit's ranking made about thirty arrays, each an allocation, a

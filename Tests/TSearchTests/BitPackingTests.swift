@@ -78,39 +78,53 @@ import Testing
 /// Postings written in either layout (version 3 vertical, version 2 horizontal) read back the same documents,
 /// frequencies and positions: an index written before version 3 still searches.
 @Suite struct PostingsLayoutTests {
-  func roundTrip(vertical: Bool, docs: [UInt32], freqs: [UInt32]) throws -> (
-    docs: [UInt32], freqs: [UInt32], positions: [[UInt32]], postingsBytes: [UInt8]
-  ) {
+  /// One term's postings and positions written as `.pst` and `.pos` files of the given layout's version;
+  /// `damage` may change the bytes after the headers before the footers (and their checksums) are written.
+  func writeTerm(
+    vertical: Bool, docs: [UInt32], freqs: [UInt32], deltas: [UInt32],
+    damage: (inout [UInt8], inout [UInt8]) -> Void = { _, _ in }
+  ) throws -> (reader: PostingsReader, info: TermInfo, body: [UInt8], dir: TemporaryDirectory) {
+    var encoder = PostingsEncoder(vertical: vertical)
+    var postingsBody = ByteWriter()
+    var positionsBody = ByteWriter()
+    encoder.write(
+      docs: docs, freqs: freqs, positionDeltas: deltas, length: { _ in 100 }, postings: &postingsBody,
+      positions: &positionsBody)
+    let body = postingsBody.bytes
+    var pst = postingsBody.bytes
+    var pos = positionsBody.bytes
+    damage(&pst, &pos)
+    let dir = TemporaryDirectory()
+    for (bytes, kind, name) in [(pst, FileKind.postings, "t.pst"), (pos, FileKind.positions, "t.pos")] {
+      var w = ByteWriter()
+      w.append(contentsOf: FileEnvelope.magic)
+      w.append(contentsOf: kind.rawValue.utf8)
+      w.writeU16(vertical ? 3 : 2)
+      w.append(contentsOf: bytes)
+      FileEnvelope.writeFooter(&w)
+      try Data(w.bytes).write(to: URL(fileURLWithPath: dir.path + "/" + name))
+    }
+    let reader = try PostingsReader(
+      postings: MappedFile(path: dir.path + "/t.pst"), positions: MappedFile(path: dir.path + "/t.pos"))
+    let info = TermInfo(
+      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: FileEnvelope.headerSize,
+      postingsLength: body.count, positionsOffset: FileEnvelope.headerSize, positionsLength: positionsBody.count)
+    return (reader, info, body, dir)
+  }
+
+  func randomDeltas(_ freqs: [UInt32]) -> [UInt32] {
     var rng = SystemRandomNumberGenerator()
     var deltas: [UInt32] = []
     for f in freqs { for k in 0..<Int(f) { deltas.append(k == 0 ? UInt32.random(in: 0...900, using: &rng) : UInt32.random(in: 1...40, using: &rng)) } }
-    let version: UInt16 = vertical ? 3 : 2
-    var postings = ByteWriter()
-    var positions = ByteWriter()
-    for (w, kind) in [(0, FileKind.postings), (1, FileKind.positions)] {
-      var header = ByteWriter()
-      header.append(contentsOf: FileEnvelope.magic)
-      header.append(contentsOf: kind.rawValue.utf8)
-      header.writeU16(version)
-      if w == 0 { postings = header } else { positions = header }
-    }
-    var encoder = PostingsEncoder(vertical: vertical)
-    let start = postings.count
-    let posStart = positions.count
-    encoder.write(
-      docs: docs, freqs: freqs, positionDeltas: deltas, length: { _ in 100 }, postings: &postings,
-      positions: &positions)
-    let info = TermInfo(
-      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: start, postingsLength: postings.count - start,
-      positionsOffset: posStart, positionsLength: positions.count - posStart)
-    let body = Array(postings.bytes[start...])
-    FileEnvelope.writeFooter(&postings)
-    FileEnvelope.writeFooter(&positions)
-    let dir = TemporaryDirectory()
-    try Data(postings.bytes).write(to: URL(fileURLWithPath: dir.path + "/t.pst"))
-    try Data(positions.bytes).write(to: URL(fileURLWithPath: dir.path + "/t.pos"))
-    let reader = try PostingsReader(
-      postings: MappedFile(path: dir.path + "/t.pst"), positions: MappedFile(path: dir.path + "/t.pos"))
+    return deltas
+  }
+
+  func roundTrip(vertical: Bool, docs: [UInt32], freqs: [UInt32]) throws -> (
+    docs: [UInt32], freqs: [UInt32], positions: [[UInt32]], postingsBytes: [UInt8]
+  ) {
+    let deltas = randomDeltas(freqs)
+    let (reader, info, body, dir) = try writeTerm(vertical: vertical, docs: docs, freqs: freqs, deltas: deltas)
+    defer { withExtendedLifetime(dir) {} }
     #expect(reader.verticalDocs == vertical && reader.verticalPositions == vertical)
     let (d, f) = try reader.docs(info, maxDoc: 1_000_000)
     let p = try reader.positions(info, freqs: f)
@@ -131,9 +145,9 @@ import Testing
     return (d, f, p, body)
   }
 
-  @Test func bothLayoutsReadBackTheSamePostings() throws {
+  /// Three whole blocks and a partial one; frequencies up to 300, so position chunks of 128 and their tails.
+  func sampleTerm() -> (docs: [UInt32], freqs: [UInt32]) {
     var rng = SystemRandomNumberGenerator()
-    // Three whole blocks and a partial one; frequencies up to 300, so position chunks of 128 and their tails.
     var docs: [UInt32] = []
     var doc: UInt32 = 0
     for _ in 0..<(3 * 128 + 57) {
@@ -141,6 +155,51 @@ import Testing
       docs.append(doc)
     }
     let freqs = docs.map { _ in UInt32.random(in: 0..<10, using: &rng) == 0 ? UInt32.random(in: 2...300, using: &rng) : 1 }
+    return (docs, freqs)
+  }
+
+  /// Damaged blocks of either layout, behind valid checksums (so that only the decoder stands between them and a
+  /// crash): random bytes changed, a width byte made huge, the files cut short. Each read either throws `corrupt`
+  /// or returns documents under `maxDoc`; none reads out of bounds or traps.
+  @Test func damagedBlocksThrowNotTrap() throws {
+    var rng = SystemRandomNumberGenerator()
+    let (docs, freqs) = sampleTerm()
+    let deltas = randomDeltas(freqs)
+    var refused = 0
+    for round in 0..<400 {
+      let vertical = round % 2 == 0
+      let term = try writeTerm(vertical: vertical, docs: docs, freqs: freqs, deltas: deltas) { pst, pos in
+        switch round % 4 {
+        case 0, 1:
+          for _ in 0..<(1 + round % 3) { pst[Int.random(in: 0..<pst.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng) }
+          pos[Int.random(in: 0..<pos.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
+        case 2:
+          // Every width byte of a packed block says 200 bits (the skip table is varints, the blocks follow it).
+          for k in 0..<pst.count where pst[k] <= 32 && Bool.random(using: &rng) { pst[k] = 200 }
+        default:
+          pst.removeLast(Int.random(in: 1...pst.count / 2, using: &rng))
+          pos.removeLast(Int.random(in: 1...pos.count / 2, using: &rng))
+        }
+      }
+      defer { withExtendedLifetime(term.dir) {} }
+      // For a cut file the term's lengths still say the old sizes, which now run into the footer or past the end.
+      var info = term.info
+      do {
+        let (d, f) = try term.reader.docs(info, maxDoc: 1_000_000)
+        #expect(d.allSatisfy { $0 < 1_000_000 })
+        _ = try term.reader.positions(info, freqs: f)
+      } catch {
+        guard case .corrupt = error else { Issue.record("\(error)"); continue }
+        refused += 1
+      }
+      info.postingsLength = 0
+      #expect(throws: TSearchError.self) { _ = try term.reader.docs(info, maxDoc: 1_000_000) }
+    }
+    #expect(refused > 100)
+  }
+
+  @Test func bothLayoutsReadBackTheSamePostings() throws {
+    let (docs, freqs) = sampleTerm()
     let v3 = try roundTrip(vertical: true, docs: docs, freqs: freqs)
     let v2 = try roundTrip(vertical: false, docs: docs, freqs: freqs)
     #expect(v3.docs == docs && v3.freqs == freqs)

@@ -173,6 +173,19 @@ struct TermDictionaryReader {
     return c != 0 ? c < 0 : key.count < first.count
   }
 
+  /// The order of two keys as unsigned bytes: negative, zero or positive, in one `memcmp` (not `==` and then
+  /// `lexicographicallyPrecedes`, two generic walks element by element, for every entry a lookup passes).
+  @inline(__always)
+  static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a.withUnsafeBytes { x in
+      b.withUnsafeBytes { y in
+        let n = min(x.count, y.count)
+        let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
+        return c != 0 ? c : x.count - y.count
+      }
+    }
+  }
+
   /// The entry of `key`, or nil when the segment does not hold it. O(log blocks + block size).
   func lookup(_ key: [UInt8]) throws(TSearchError) -> TermInfo? {
     do {
@@ -187,8 +200,9 @@ struct TermDictionaryReader {
       var c = try cursor(block: lo)
       c.key.reserveCapacity(64)
       while try c.next() {
-        if c.key == key { return c.info }
-        if key.lexicographicallyPrecedes(c.key) { return nil }
+        let order = Self.compare(key, c.key)
+        if order == 0 { return c.info }
+        if order < 0 { return nil }
       }
       return nil
     } catch let e as TSearchError {

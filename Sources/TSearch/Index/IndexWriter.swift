@@ -329,14 +329,27 @@ public final class IndexWriter: @unchecked Sendable {
     pendingSegments.append(
       (Manifest.SegmentEntry(name: name, docCount: builder.docCount, deletedCount: 0, deletionGeneration: 0), deleted))
     for (id, n) in builderIDs { pendingIDs[id] = (index, n) }
+    // The written segment's memory (two buffers per term, the stored blocks) is freed on another thread while
+    // this one goes on: at the end of a Reuters build, freeing it here was 10–15 ms on one core.
+    let finished = FinishedSegment(builder)
     builder = SegmentBuilder()
     builderIDs = [:]
     builderDeleted = DeletionSet(docCount: 0)
-    #if os(Linux)
-      // The segment's buffers were freed by several threads in pieces of every size; without handing the free
-      // memory back, the heap kept growing by most of a segment with each flush (1M build: peak RSS 826 MB).
-      _ = glibcMallocTrim(0)
-    #endif
+    DispatchQueue.global().async {
+      finished.release()
+      #if os(Linux)
+        // The segment's buffers were freed by several threads in pieces of every size; without handing the free
+        // memory back, the heap kept growing by most of a segment with each flush (1M build: peak RSS 826 MB).
+        _ = glibcMallocTrim(0)
+      #endif
+    }
+  }
+
+  /// A flushed in-memory segment, handed to another thread to be freed (nothing else refers to it).
+  private final class FinishedSegment: @unchecked Sendable {
+    private var builder: SegmentBuilder?
+    init(_ builder: SegmentBuilder) { self.builder = builder }
+    func release() { builder = nil }
   }
 
   /// Whether there is anything to commit.

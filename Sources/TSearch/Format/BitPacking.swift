@@ -203,11 +203,17 @@ enum BitPacking {
   static func runningSum(_ gaps: UnsafeMutablePointer<UInt32>, from previous: UInt32) {
     let p = UnsafeMutableRawPointer(gaps)
     let one = SIMD4<UInt32>(repeating: 1)
+    let upperHalf = SIMD4<UInt32>(0, 0, .max, .max)
     var carry = SIMD4<UInt32>(repeating: previous)
     for k in 0..<(verticalCount / 4) {
       var v = p.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<UInt32>.self) &+ one
-      v &+= SIMD4(0, v[0], v[1], v[2])
-      v &+= SIMD4(0, 0, v[0], v[1])
+      // Lanes 0 + 1 and 2 + 3 summed: each pair as one 64-bit lane shifted by 32 (the carry out of the upper half
+      // falls off its end, as 32-bit wrapping wants). Written lane by lane, as `SIMD4(0, v[0], v[1], v[2])`, the
+      // shift took twice the instructions (extractions and inserts through general registers).
+      let pairs = unsafeBitCast(v, to: SIMD2<UInt64>.self)
+      v = unsafeBitCast(pairs &+ (pairs &<< 32), to: SIMD4<UInt32>.self)
+      // Then lane 1's sum added to lanes 2 and 3.
+      v &+= SIMD4(repeating: v[1]) & upperHalf
       v &+= carry
       p.storeBytes(of: v, toByteOffset: 16 * k, as: SIMD4<UInt32>.self)
       carry = SIMD4(repeating: v[3])

@@ -62,6 +62,28 @@ import Testing
   }
 }
 
+/// The segmenter lowers the text's ASCII capitals eight bytes at a time before it splits words.
+@Suite struct LowerASCIITests {
+  /// Every byte value at every place in a word of eight, and the bytes after the last whole word, lower exactly as
+  /// one byte at a time: A–Z only, UTF-8 bytes untouched.
+  @Test func lowersAsByteByByte() {
+    var bytes: [UInt8] = []
+    for v in 0..<256 {
+      for at in 0..<8 {
+        var word = [UInt8](repeating: UInt8(ascii: "Q"), count: 8)
+        word[at] = UInt8(v)
+        bytes += word
+      }
+    }
+    bytes += Array("Tail É".utf8)
+    var lowered = [UInt8](repeating: 0, count: bytes.count)
+    bytes.withUnsafeBufferPointer { b in
+      lowered.withUnsafeMutableBufferPointer { WordSegmenter.lowerASCII(b, into: $0) }
+    }
+    #expect(lowered == bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 })
+  }
+}
+
 /// Indexing threads analyze through a `TermInterner` (term ids, no strings per token): it must give exactly the
 /// terms, positions and keys of the analyzer's public `forEachToken`.
 @Suite struct InternedAnalysisTests {

@@ -596,6 +596,42 @@ struct WordSegmenter {
   /// Calls `emit` with every word part of the text, in order.
   mutating func run(_ emit: (WordPart) -> Void) {
     let n = bytes.count
+    guard n > 0 else { return }
+    // The text with its ASCII capitals lowered, eight bytes at a time: a plain ASCII word's part is then a slice of
+    // it, where each word was copied and lowered byte by byte, then tested byte by byte for letters (a Reuters
+    // build: a fifth of the analysis's instructions, callgrind).
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { lowered in
+      Self.lowerASCII(bytes, into: lowered)
+      run(lowered: UnsafeBufferPointer(lowered), emit)
+    }
+  }
+
+  /// `bytes` with A–Z lowered (other bytes, UTF-8 sequences included, unchanged) into `out`.
+  static func lowerASCII(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+    let n = bytes.count
+    guard let src = bytes.baseAddress, let dst = out.baseAddress else { return }
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    var k = 0
+    while k + 8 <= n {
+      let x = UnsafeRawPointer(src + k).loadUnaligned(as: UInt64.self)
+      // Per byte, the high bit of `a` says "≥ 0x41" and of `z` "≥ 0x5B", on the low seven bits (no carry crosses
+      // bytes); a capital has the first and not the second, and its own high bit clear.
+      let low7 = x & (ones &* 0x7F)
+      let a = low7 &+ ones &* (0x80 - 0x41)
+      let z = low7 &+ ones &* (0x80 - 0x5B)
+      let capital = (a ^ z) & ~x & (ones &* 0x80)
+      UnsafeMutableRawPointer(dst + k).storeBytes(of: x | (capital >> 2), as: UInt64.self)
+      k += 8
+    }
+    while k < n {
+      let b = src[k]
+      dst[k] = b >= 0x41 && b <= 0x5A ? b + 32 : b
+      k += 1
+    }
+  }
+
+  private func run(lowered: UnsafeBufferPointer<UInt8>, _ emit: (WordPart) -> Void) {
+    let n = bytes.count
     var i = 0
     // Chunks of the current word: letter/digit runs and the connector before each.
     var chunks: [Chunk] = []
@@ -613,6 +649,8 @@ struct WordSegmenter {
       case .letter, .digit:
         var chunk = Chunk(start: i, end: i + len, connector: .other, hasLetter: cls == .letter,
           hasDigit: cls == .digit)
+        // Whether the word's letters and digits are all ASCII.
+        var ascii = v < 0x80
         var j = i + len
         // Extend the word: letters and digits, and connectors with a letter or digit on both sides.
         while j < n {
@@ -629,6 +667,7 @@ struct WordSegmenter {
           if c == .letter || c == .digit {
             chunk.end = j + l
             if c == .letter { chunk.hasLetter = true } else { chunk.hasDigit = true }
+            ascii = false
             j += l
             continue
           }
@@ -644,7 +683,14 @@ struct WordSegmenter {
           }
           break
         }
-        if chunks.isEmpty {
+        if chunks.isEmpty && ascii {
+          // No connector, ASCII letters and digits: the part `emitPart` would make (nothing to trim, all letters
+          // unless a digit), the lowered text's slice.
+          emit(
+            WordPart(
+              bytes: UnsafeBufferPointer(rebasing: lowered[chunk.start..<chunk.end]), start: chunk.start,
+              end: chunk.end, isASCIILetters: !chunk.hasDigit))
+        } else if chunks.isEmpty {
           // No connector: a plain word, its one part (what `emitWord` does with a single chunk).
           emitPart(chunk.start, chunk.end, emit)
         } else {

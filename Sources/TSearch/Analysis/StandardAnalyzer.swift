@@ -549,6 +549,13 @@ struct WordSegmenter {
     }
   }
 
+  /// Per byte value: 1 for an ASCII letter, 2 for an ASCII digit, 0 for anything else (UTF-8 bytes included).
+  nonisolated(unsafe) static let asciiWordBytes: UnsafePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for b in 0..<256 { p[b] = isASCIIAlphanumeric(UInt8(b)) ? (b >= 0x40 ? 1 : 2) : 0 }
+    return UnsafePointer(p)
+  }()
+
   /// Whether an ASCII byte is a letter or a digit: one bit test in a 128-bit set.
   @inline(__always)
   static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
@@ -636,10 +643,11 @@ struct WordSegmenter {
     // Chunks of the current word: letter/digit runs and the connector before each.
     var chunks: [Chunk] = []
     var cjk: [(start: Int, end: Int)] = []
+    let kindOf = Self.asciiWordBytes
     while i < n {
       // Spaces and ASCII punctuation between words, skipped without decoding.
       let b = bytes[i]
-      if b < 0x80 && !Self.isASCIIAlphanumeric(b) {
+      if b < 0x80 && kindOf[Int(b)] == 0 {
         i += 1
         continue
       }
@@ -654,13 +662,22 @@ struct WordSegmenter {
         var j = i + len
         // Extend the word: letters and digits, and connectors with a letter or digit on both sides.
         while j < n {
-          // ASCII letters and digits, the bulk of the text, one byte and one bit test each.
-          let b = bytes[j]
-          if Self.isASCIIAlphanumeric(b) {
-            if b >= 0x40 { chunk.hasLetter = true } else { chunk.hasDigit = true }
-            j += 1
+          // A run of ASCII letters and digits, the bulk of the text: a table load per byte, whose kinds (letter,
+          // digit) are OR-ed and set on the chunk once.
+          var kinds: UInt8 = 0
+          var k = j
+          while k < n {
+            let kind = kindOf[Int(bytes[k])]
+            if kind == 0 { break }
+            kinds |= kind
+            k += 1
+          }
+          if k > j {
+            if kinds & 1 != 0 { chunk.hasLetter = true }
+            if kinds & 2 != 0 { chunk.hasDigit = true }
+            j = k
             chunk.end = j
-            continue
+            if j == n { break }
           }
           let (w, l) = scalar(at: j)
           let c = Self.classify(w)

@@ -224,9 +224,12 @@ public final class IndexWriter: @unchecked Sendable {
         let interner = interners[w]
         DispatchQueue.global().async(group: group) { [self] in
           let memo = StemMemo(shared: false)
+          var scratch = SegmentBuilder.AnalysisScratch()
+          defer { scratch.free() }
           for i in stride(from: w, to: documents.count, by: workers) {
             if let standard {
-              results[i] = SegmentBuilder.analyze(documents[i], analyzer: standard, interner: interner)
+              results[i] = SegmentBuilder.analyze(
+                documents[i], analyzer: standard, interner: interner, scratch: &scratch)
             } else {
               results[i] = SegmentBuilder.analyze(documents[i], analyzer: analyzer, memo: memo)
             }

@@ -317,6 +317,33 @@ import Testing
     #expect(fast == Self.foundation(line))
   }
 
+  /// Asked for some members only, the reader gives exactly those of Foundation's reading, and leaves the same
+  /// malformed lines to the fallback (a bad member it skips is still checked).
+  @Test func readsTheWantedMembersAsFoundationDoes() {
+    let wanted = FileIndexer.memberNames
+    let names = Set(wanted.map { String(decoding: $0, as: UTF8.self) })
+    let lines = [
+      #"{"id": "a1", "text": "plain", "oldid": "5544", "topics": ["cocoa", "x"], "n": 1.5}"#,
+      #"{"id":"a2","title":"Quotes \"inside\"","skip\u0065d":"value","text":"line\nbreak"}"#,
+      #"{"t\u0069tle": "escaped name", "id": 7, "places": [], "nested": {"a": {"b": "c"}}}"#,
+      #"{"id": "dup", "id": "last wins", "text": "é 关税"}"#,
+      #"{}"#,
+    ]
+    for line in lines {
+      let fast = JSONLine.members(Array(line.utf8)[...], wanted: wanted)
+      #expect(fast != nil, "\(line)")
+      #expect(fast == Self.foundation(line)?.filter { names.contains($0.key) }, "\(line)")
+    }
+    for line in [
+      #"{"id": "a", "other": "unterminated}"#, #"{"id": "a", "other": [1, }"#, #"{"other": "\ud800 x"}"#,
+      #"{"id": "a", "other": tru}"#, #"{"id": "a"} trailing"#, #"{"id": 1.5}"#,
+    ] {
+      #expect(JSONLine.members(Array(line.utf8)[...], wanted: wanted) == nil, "\(line)")
+    }
+    let invalid = Array(#"{"id": "a", "other": "x"#.utf8) + [0xFF] + Array(#""}"#.utf8)
+    #expect(JSONLine.members(invalid[...], wanted: wanted) == nil, "invalid UTF-8 in a member skipped")
+  }
+
   @Test func leavesTheUnusualToTheFallback() {
     for line in [
       #"{"id": "a", "text": "unterminated}"#, #"{"id": "a",}"#, #"["not", "an", "object"]"#, #"{"x": 1.5e3}"#,

@@ -106,3 +106,26 @@ import Testing
     #expect(full.hits.map(\.id) == all.hits.map(\.id))
   }
 }
+
+/// An exact phrase's frequency is counted by one merge of the words' position lists; it must equal the general
+/// count (each position of the first word whose phrase lies within the slop, here 0, adds 1 / (1 + distance)).
+@Suite struct PhraseFrequencyTests {
+  @Test func exactMergeCountsAsTheGeneralPath() {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 {
+      let words = Int.random(in: 2...4, using: &generator)
+      let span = UInt32.random(in: 1...60, using: &generator)
+      let lists: [[UInt32]] = (0..<words).map { _ in
+        Array(Set((0..<Int.random(in: 0...25, using: &generator)).map { _ in UInt32.random(in: 0...span, using: &generator) }))
+          .sorted()
+      }
+      let first = lists[0][...]
+      let others = lists.dropFirst().map { $0[...] }
+      var general = 0.0
+      for p in first {
+        if let d = PhraseMatcher.distance(at: p, others: others, slop: 0) { general += 1 / Double(1 + d) }
+      }
+      #expect(PhraseMatcher.frequency(first: first, others: others, slop: 0) == general, "\(lists)")
+    }
+  }
+}

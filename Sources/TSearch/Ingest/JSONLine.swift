@@ -30,6 +30,15 @@ enum JSONLine {
       while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
     }
 
+    /// Moves past the `:` after a member's name (and the spaces around it); false when there is none.
+    mutating func colon() -> Bool {
+      space()
+      guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+      i += 1
+      space()
+      return true
+    }
+
     mutating func object() -> [String: String]? {
       space()
       guard i < b.count, b[i] == UInt8(ascii: "{") else { return nil }
@@ -46,53 +55,35 @@ enum JSONLine {
       }
       while true {
         space()
+        // When only some members are wanted, the name is compared in place first; a member not asked for is left
+        // with its name passed over (`i` moved), and its value is checked and skipped.
+        let nameStart = i
         if wanted != nil {
-          // A member not asked for: its name compared in place, its value checked and skipped.
-          guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-          let nameStart = i
           guard skipString() else { return nil }
-          if !isWanted(nameStart + 1..<i - 1) {
-            space()
-            guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            space()
-            guard skipValue(depth: 0) else { return nil }
-            space()
-            guard i < b.count else { return nil }
-            if b[i] == UInt8(ascii: ",") {
-              i += 1
-              continue
-            }
-            guard b[i] == UInt8(ascii: "}") else { return nil }
-            i += 1
-            space()
-            return i == b.count ? out : nil
-          }
-          i = nameStart
+          if isWanted(nameStart + 1..<i - 1) { i = nameStart }
         }
-        guard let key = string() else { return nil }
-        space()
-        guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
-        i += 1
-        space()
-        guard i < b.count else { return nil }
-        switch b[i] {
-        case UInt8(ascii: "\""):
-          guard let v = string() else { return nil }
-          out[key] = v
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-          let s = i
-          while i < b.count, (b[i] >= 0x30 && b[i] <= 0x39) || b[i] == 0x2D || b[i] == 0x2B || b[i] == 0x2E
-            || b[i] == 0x65 || b[i] == 0x45
-          {
-            i += 1
+        if i != nameStart {
+          guard colon(), skipValue(depth: 0) else { return nil }
+        } else {
+          guard let key = string(), colon(), i < b.count else { return nil }
+          switch b[i] {
+          case UInt8(ascii: "\""):
+            guard let v = string() else { return nil }
+            out[key] = v
+          case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let s = i
+            while i < b.count, (b[i] >= 0x30 && b[i] <= 0x39) || b[i] == 0x2D || b[i] == 0x2B || b[i] == 0x2E
+              || b[i] == 0x65 || b[i] == 0x45
+            {
+              i += 1
+            }
+            // Integers are kept as written; other numbers are left to the fallback's formatting.
+            let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
+            guard Int(text) != nil else { return nil }
+            out[key] = text
+          default:
+            guard skipValue(depth: 0) else { return nil }
           }
-          // Integers are kept as written; other numbers are left to the fallback's formatting.
-          let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
-          guard Int(text) != nil else { return nil }
-          out[key] = text
-        default:
-          guard skipValue(depth: 0) else { return nil }
         }
         space()
         guard i < b.count else { return nil }

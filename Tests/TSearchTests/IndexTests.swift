@@ -342,6 +342,20 @@ import Testing
     }
     let invalid = Array(#"{"id": "a", "other": "x"#.utf8) + [0xFF] + Array(#""}"#.utf8)
     #expect(JSONLine.members(invalid[...], wanted: wanted) == nil, "invalid UTF-8 in a member skipped")
+    // Hostile: a skipped member nested past the depth limit is left to the fallback, not recursed into.
+    let deep = #"{"id": "a", "other": "# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+    #expect(JSONLine.members(Array(deep.utf8)[...], wanted: wanted) == nil)
+    // Huge: a megabyte of text with escapes, wanted and skipped, reads as Foundation reads it.
+    var body = ""
+    var k = 0
+    while body.utf8.count < 1 << 20 {
+      body += String(repeating: "word ", count: 40 + k % 37) + [#"\n"#, #"\""#, #"\u00e9"#, "é", #"\\"#][k % 5]
+      k += 1
+    }
+    let huge = #"{"id": "big", "skipped": ""# + body + #"", "text": ""# + body + #""}"#
+    let fast = JSONLine.members(Array(huge.utf8)[...], wanted: wanted)
+    #expect(fast != nil)
+    #expect(fast == Self.foundation(huge)?.filter { names.contains($0.key) })
   }
 
   @Test func leavesTheUnusualToTheFallback() {

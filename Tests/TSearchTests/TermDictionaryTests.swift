@@ -55,4 +55,41 @@ import Testing
       for probe in probes { #expect(try reader.lookup(probe) == expected[probe], "probe \(probe)") }
     }
   }
+
+  /// Damaged entries behind the reader's open checks (bytes flipped in the blocks): a lookup throws `corrupt` or
+  /// answers, and never traps or reads out of bounds.
+  @Test func damagedBlocksThrowOrAnswer() throws {
+    var writer = TermDictionaryWriter()
+    let keys = (0..<400).map { Array(String(format: "k%05d", $0 * 7).utf8) }
+    var offset = 16
+    for key in keys {
+      writer.add(
+        key: key, info: TermInfo(docFreq: 3, totalFreq: 5, postingsOffset: offset, postingsLength: 9,
+          positionsOffset: offset, positionsLength: 4))
+      offset += 9
+    }
+    let clean = writer.finish()
+    var generator = SystemRandomNumberGenerator()
+    let dir = TemporaryDirectory()
+    for round in 0..<200 {
+      var bytes = clean
+      // Flip bytes of the blocks only (header and trailer stay readable, so the lookup itself meets the damage).
+      for _ in 0..<(1 + round % 8) {
+        let at = Int.random(in: FileEnvelope.headerSize..<(bytes.count - FileEnvelope.footerSize - 20 - 4 * 13),
+          using: &generator)
+        bytes[at] = UInt8.random(in: 0...255, using: &generator)
+      }
+      let path = dir.path + "/d\(round).tdx"
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      guard let reader = try? TermDictionaryReader(file: MappedFile(path: path)) else { continue }
+      for key in keys.prefix(50) + [Array("zzz".utf8), []] {
+        do { _ = try reader.lookup(key) } catch {
+          guard case .corrupt = error else {
+            Issue.record("unexpected error \(error)")
+            continue
+          }
+        }
+      }
+    }
+  }
 }

@@ -62,7 +62,7 @@ func runBatch(_ searcher: Searcher, limit defaultLimit: Int, passages passagesPe
         results = try searcher.search(Query.or(words), options: options)
         fields += ",\"warning\":\(JSONLine.quote("\(error.description); searched as plain words"))"
       }
-      fields += ",\"hits\":[" + results.hits.map(jsonHit).joined(separator: ",") + "]"
+      fields += ",\"hits\":[" + results.hits.map { jsonHit($0) }.joined(separator: ",") + "]"
     } catch {
       fields += ",\"hits\":[],\"error\":\(JSONLine.quote("\(error)"))"
     }

@@ -87,6 +87,7 @@ struct SearchCommand: ParsableCommand {
       }
       out += "\n"
     }
+    if let suggestion = results.suggestion { out += "did you mean: \(Console.bold(suggestion))\n" }
     let shown = "\(results.hits.count) \(unit == .passage ? "passages" : "hits") shown"
     out += Console.dim(
       "\(shown) · \(results.totalMatchesIsExact ? "" : "at least ")\(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
@@ -111,7 +112,10 @@ struct SearchCommand: ParsableCommand {
 
   private func printJSON(_ results: SearchResults) {
     var out = ""
-    for hit in results.hits { out += jsonHit(hit) + "\n" }
+    for hit in results.hits { out += jsonHit(hit, results: results) + "\n" }
+    if results.hits.isEmpty, let suggestion = results.suggestion {
+      out += "{\"total\":0,\"suggestion\":\(JSONLine.quote(suggestion))}\n"
+    }
     Console.write(out, to: 1)
   }
 }
@@ -119,9 +123,15 @@ struct SearchCommand: ParsableCommand {
 /// One hit as a JSON object: `id`, `path`, `title`, `date`, `score`, and `passages` best first, each with its
 /// `text`, `score`, UTF-8 byte `start`/`end` in the document and `highlights` as `[start, end)` byte ranges
 /// into the passage's text.
-func jsonHit(_ hit: Hit) -> String {
+func jsonHit(_ hit: Hit, results: SearchResults? = nil) -> String {
   var line = "{\"id\":\(JSONLine.quote(hit.id)),\"path\":\(JSONLine.quote(hit.path))"
   line += ",\"title\":\(JSONLine.quote(hit.title)),\"date\":\(JSONLine.quote(hit.date))"
+  line += ",\"byline\":\(JSONLine.quote(hit.byline))"
+  if !hit.url.isEmpty { line += ",\"url\":\(JSONLine.quote(hit.url))" }
+  if let results {
+    line += ",\"total\":\(results.totalMatches),\"total_exact\":\(results.totalMatchesIsExact)"
+    if let s = results.suggestion { line += ",\"suggestion\":\(JSONLine.quote(s))" }
+  }
   line += ",\"score\":\(JSONLine.number(hit.score)),\"passages\":["
   let best = hit.passages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.start < $1.start }
   line += best.map { p in

@@ -7,8 +7,8 @@ import Testing
   @Test func newsTokensAreFoundAsTyped() {
     assertAnalyzes("U.S.", ["us"])
     assertAnalyzes("the U.S.A. and US", ["the", "usa", "and", "us"])
-    assertAnalyzes("20%", ["20"])
-    assertAnalyzes("$295.4 billion", ["295.4", "billion"])
+    assertAnalyzes("20%", ["20%", "20"])
+    assertAnalyzes("$295.4 billion", ["$295.4bn", "$295.4", "295.4bn", "295.4", "billion"])
     assertAnalyzes("1,000,000 soybeans", ["1000000", "soybean"])
     assertAnalyzes("Nvidia's H20 chips", ["nvidia", "h20", "chip"])
     assertAnalyzes("F-35", ["f", "35"])

@@ -112,7 +112,7 @@ import Testing
     #expect(r.stdout.hasPrefix("added 2, updated 0, removed 0, unchanged 0, skipped 3"))
     #expect(r.stderr.contains("empty.txt: skipped: empty file"))
     #expect(r.stderr.contains("binary.txt: skipped: binary file"))
-    #expect(r.stderr.contains("latin1.txt: invalid UTF-8, repaired"))
+    #expect(r.stderr.contains("latin1.txt: not UTF-8: read as Windows-1252"))
     #expect(r.stderr.contains("missing-folder"))
     let s = try run(["--index", idx, "--format", "json", "soybean"])
     #expect(s.stdout.split(separator: "\n").count == 1)

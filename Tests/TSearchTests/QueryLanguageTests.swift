@@ -66,8 +66,17 @@ import Testing
     ("date:<2025-09", ["d0"]),
     ("date:>2025-09", ["d2"]),
     ("date:2025..", ["d0", "d1", "d2"]),
-    ("trade date:2025-10", ["d0", "d1", "d2"]),
+    // A date condition filters the words beside it (issue 21: it was OR-ed in and found every trade article).
+    ("trade date:2025-10", ["d2"]),
+    ("trade date:2025-08..2025-09", ["d0", "d1"]),
+    ("tiktok date:2025", []),
+    ("trade -date:2025-10", ["d0", "d1"]),
+    ("-tiktok date:2025", ["d0", "d1", "d2"]),
+    ("-soybeans date:2025", ["d1", "d2"]),
+    ("trade OR date:2025-08", ["d0", "d1", "d2"]),
     ("+trade +date:2025-10", ["d2"]),
+    ("date:\"6 September 2025\"", ["d1"]),
+    ("date:\"Sep 2025\"", ["d1"]),
     ("\"talk but don't yield\"", []),
   ] as [(String, [String])])
   func operatorMatches(_ query: String, _ expected: [String]) throws {

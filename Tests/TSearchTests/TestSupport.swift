@@ -61,3 +61,31 @@ func sealed(_ body: [UInt8]) -> [UInt8] {
   FileEnvelope.writeFooter(&w)
   return w.bytes
 }
+
+/// SplitMix64: the same numbers for the same seed, so that a randomized test can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// The seed of a randomized test: `TSEARCH_TEST_SEED` when set (to replay a failure), else a fixed value made
+/// from the test's name. Printed, so that a failure's log says how to replay it.
+enum TestSeed {
+  static func value(_ test: String) -> UInt64 {
+    let seed: UInt64
+    if let s = ProcessInfo.processInfo.environment["TSEARCH_TEST_SEED"], let v = UInt64(s) {
+      seed = v
+    } else {
+      seed = test.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+    print("\(test): seed \(seed) (replay with TSEARCH_TEST_SEED=\(seed))")
+    return seed
+  }
+}

@@ -16,6 +16,26 @@ public struct FileIndexer {
     public var skipped = 0
     /// Files skipped or repaired, with the reason, each naming the file (and the line of a collection).
     public var warnings: [String] = []
+    /// Documents added or updated whose date could not be read (`NewsDate`): their date is kept as written, and
+    /// `date:` queries do not find them. The first few are named in `warnings`.
+    public var unreadableDates = 0
+  }
+
+  /// Unreadable dates named one by one in the warnings; the rest are only counted.
+  static let datesNamed = 10
+
+  /// Writes the document's date in ISO 8601 when it can be read; else counts it (naming the first few).
+  static func normalizeDate(_ doc: inout Document, at place: String, _ summary: inout Summary) {
+    let written = doc.date.trimmingWhitespace()
+    guard !written.isEmpty else { return }
+    if let d = NewsDate(parsing: written) {
+      doc.date = d.iso
+      return
+    }
+    summary.unreadableDates += 1
+    if summary.unreadableDates <= datesNamed {
+      summary.warnings.append("\(place): date \"\(written.prefix(80))\" could not be read (kept as written)")
+    }
   }
 
   /// Turns a file into a document; the default reads plain text. Return `.skipped` to leave a file out.
@@ -98,8 +118,9 @@ public struct FileIndexer {
             try writer.delete(id: path)
             summary.removed += 1
           }
-        case .document(let doc, let warning, let isNew):
+        case .document(var doc, let warning, let isNew):
           if let warning { summary.warnings.append("\(path): \(warning)") }
+          Self.normalizeDate(&doc, at: path, &summary)
           pendingBytes += doc.text.utf8.count + 256
           pending.append(doc)
           if pendingBytes >= Self.batchBytes { try handOver() }
@@ -121,6 +142,10 @@ public struct FileIndexer {
         try writer.delete(id: id)
         summary.removed += 1
       }
+    }
+    if summary.unreadableDates > Self.datesNamed {
+      summary.warnings.append(
+        "\(summary.unreadableDates) documents in all had a date that could not be read (see docs/QUERY.md for the forms read)")
     }
     try writer.commit()
     return summary
@@ -255,11 +280,12 @@ public struct FileIndexer {
           summary.unchanged += 1
           continue
         }
-        documents.append(
-          Document(
-            id: id, text: field("text", "body", "contents"), title: field("title"), path: path,
-            date: field("date", "published"), byline: field("author", "byline"), url: field("url"),
-            language: field("language", "lang"), source: stamp))
+        var doc = Document(
+          id: id, text: field("text", "body", "contents"), title: field("title"), path: path,
+          date: field("date", "published"), byline: field("author", "byline"), url: field("url"),
+          language: field("language", "lang"), source: stamp)
+        Self.normalizeDate(&doc, at: "\(path):\(line.number)", &summary)
+        documents.append(doc)
         if old == nil { summary.added += 1 } else { summary.updated += 1 }
       }
       try writer.add(contentsOf: documents)

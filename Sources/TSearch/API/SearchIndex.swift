@@ -122,11 +122,13 @@ public final class SearchIndex: Sendable {
   }
 
   static func builtInAnalyzer(named name: String) -> (any TextAnalyzer)? {
-    switch name {
-    case StandardAnalyzer().name: return StandardAnalyzer()
-    case StandardAnalyzer(stemming: false).name: return StandardAnalyzer(stemming: false)
-    default: return nil
+    for version in [2, 1] {
+      for stemming in [true, false] {
+        let a = StandardAnalyzer(stemming: stemming, version: version)
+        if a.name == name { return a }
+      }
     }
+    return nil
   }
 
   /// A searcher over the last commit. It keeps seeing that commit, whatever writers do later.

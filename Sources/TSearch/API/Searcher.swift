@@ -71,6 +71,10 @@ public struct SearchResults: Sendable {
   public var totalMatchesIsExact: Bool = true
   /// Live documents in the index.
   public var documentCount: Int
+  /// For a query string that found little (fewer than 5 documents) or holds a word the index does not: the
+  /// query with its rare words replaced by the close terms the index holds often ("did you mean"). Nil when
+  /// there is none.
+  public var suggestion: String?
 
   public init(hits: [Hit], totalMatches: Int, totalMatchesIsExact: Bool = true, documentCount: Int) {
     self.hits = hits
@@ -123,7 +127,102 @@ public final class Searcher: Sendable {
   /// Parses and runs a query string.
   /// - Throws: `TSearchError.syntax(column:message:)` for a malformed query; `.corrupt` for a damaged index.
   public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(TSearchError) -> SearchResults {
-    try run(QueryParser(defaultOperator: options.defaultOperator).parse(query), options)
+    try searchString(query, options)
+  }
+
+  private func searchString(_ query: String, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
+    let parsed = try QueryParser(defaultOperator: options.defaultOperator).parse(query)
+    var results = try run(parsed, options)
+    if options.document == nil { results.suggestion = try suggestion(for: query, parsed, found: results.totalMatches) }
+    return results
+  }
+
+  /// The words of `parsed` that are not excluded, with their fields: the words a suggestion may replace.
+  private func suggestableWords(_ q: Query, _ field: Field = .text, into out: inout [(String, Field)]) {
+    switch q {
+    case .term(let w): out.append((w, field))
+    case .phrase(let text, _):
+      for t in settings.analyzer.tokens(text) {
+        out.append((String(decoding: Array(text.utf8)[t.start..<t.end], as: UTF8.self), field))
+      }
+    case .field(let f, let inner): suggestableWords(inner, f, into: &out)
+    case .or(let qs), .and(let qs): for x in qs { suggestableWords(x, field, into: &out) }
+    case .exclude(let a, _): suggestableWords(a, field, into: &out)
+    case .boolean(let must, let should, _): for x in must + should { suggestableWords(x, field, into: &out) }
+    case .prefix, .fuzzy, .dateRange: break
+    }
+  }
+
+  /// "Did you mean": `query` with each rare word replaced by the close term the index holds often (the word's
+  /// ending kept where the term is its stem: `tarrifs` → `tariffs`); nil when no word has one, or when the query
+  /// found 5 documents or more and every word is in the index.
+  private func suggestion(for query: String, _ parsed: Query, found: Int) throws(TSearchError) -> String? {
+    var words: [(String, Field)] = []
+    suggestableWords(parsed, into: &words)
+    guard !words.isEmpty, words.count <= 32 else { return nil }
+    let expansion = TermExpansion(snapshot: snapshot)
+    let stemmed = (settings.analyzer as? StandardAnalyzer)?.stemming ?? false
+    var corrected = query
+    var changed = false
+    for (word, field) in words {
+      let forms = Query.forms(word, settings.analyzer)
+      guard forms.count >= 1, let stem = forms.last, stem.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic })
+      else { continue }
+      guard let (term, _) = try expansion.suggestion(field: field.number, forms: forms, stemmed: stemmed) else {
+        continue
+      }
+      let replacement = surfaceForm(of: term, typed: word, stem: stem)
+      if let range = Self.wordRange(of: word, in: corrected) {
+        corrected.replaceSubrange(range, with: replacement)
+        changed = true
+      }
+    }
+    return changed ? corrected : nil
+  }
+
+  /// A word whose analysis is `term`, written like `typed`: the typed word's ending on the term when its stem
+  /// begins it (`tarrifs`, stem `tarrif` → `tariffs`), else the term with the ending that makes it closest to the
+  /// typed word, else the term.
+  private func surfaceForm(of term: String, typed: String, stem: String) -> String {
+    let lower = typed.lowercased()
+    let analyzer = settings.analyzer
+    var candidates: [String] = []
+    if lower.hasPrefix(stem) { candidates.append(term + lower.dropFirst(stem.count)) }
+    for ending in StemEndings.english.endings {
+      let e = String(String.UnicodeScalarView(ending.scalars.compactMap(Unicode.Scalar.init)))
+      if ending.replacesI {
+        if term.hasSuffix("i") { candidates.append(String(term.dropLast()) + e) }
+      } else {
+        candidates.append(term + e)
+      }
+    }
+    candidates.append(term)
+    let target = lower.unicodeScalars.map(\.value)
+    var best: (String, Int)?
+    for c in candidates where analyzer.queryTerms(c) == [term] {
+      let cost = FuzzyCost.between(c.unicodeScalars.map(\.value), target, max: Int.max) ?? Int.max
+      if best == nil || cost < best!.1 { best = (c, cost) }
+      if c == candidates.first && lower.hasPrefix(stem) { break }
+    }
+    guard var word = best?.0 else { return term }
+    if typed.first?.isUppercase == true, let f = word.first { word = f.uppercased() + word.dropFirst() }
+    return word
+  }
+
+  /// The range of `word` in `text` as a whole word (not inside another).
+  private static func wordRange(of word: String, in text: String) -> Range<String.Index>? {
+    var search = text.startIndex..<text.endIndex
+    while let r = text.range(of: word, range: search) {
+      let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+      let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+      if !(before?.isLetter ?? false) && !(before?.isNumber ?? false) && !(after?.isLetter ?? false)
+        && !(after?.isNumber ?? false)
+      {
+        return r
+      }
+      search = r.upperBound..<text.endIndex
+    }
+    return nil
   }
 
   /// Runs a typed query.
@@ -135,7 +234,7 @@ public final class Searcher: Sendable {
   @concurrent public func search(_ query: String, options: SearchOptions = SearchOptions()) async throws(TSearchError)
     -> SearchResults
   {
-    try run(QueryParser(defaultOperator: options.defaultOperator).parse(query), options)
+    try searchString(query, options)
   }
 
   /// Runs a typed query off the caller's actor.
@@ -217,16 +316,20 @@ public final class Searcher: Sendable {
         let fields = try storedFields(doc)
         var hit = makeHit(fields, score: score)
         if options.passagesPerHit > 0 {
-          hit.passages = ranker.snippets(text: fields[.text] ?? "", query: pq, limit: options.passagesPerHit)
+          var titled = ranker
+          titled.title = hit.title
+          hit.passages = titled.snippets(text: fields[.text] ?? "", query: pq, limit: options.passagesPerHit)
         }
         hits.append(hit)
       }
     case .passage:
       var passages: [(doc: Int, passage: Passage)] = []
       for (doc, _) in top {
-        let text = try storedText(doc)
+        let fields = try storedFields(doc)
+        let text = fields[.text] ?? ""
         var comparable = ranker
         comparable.useDocumentStatistics = false
+        comparable.title = fields[.title] ?? ""
         let chosen = comparable.best(text: text, query: pq, limit: options.limit).filter { $0.score > 0 }
         passages.append(contentsOf: chosen.map { (doc, $0) })
       }
@@ -257,7 +360,8 @@ public final class Searcher: Sendable {
   private func allTerms(_ q: AnalyzedQuery) -> [(UInt8, String)] {
     switch q {
     case .term(let f, let t): return [(f, t)]
-    case .phrase(let f, let ts, _), .anyTerm(let f, let ts): return ts.map { (f, $0) }
+    case .phrase(let f, let ts, _): return ts.map { (f, $0) }
+    case .anyTerm(let f, let ts): return ts.map { (f, $0.term) }
     case .boolean(let a, let b, let c): return (a + b + c).flatMap(allTerms)
     case .expansion, .dateRange, .nothing: return []
     }
@@ -269,7 +373,9 @@ public final class Searcher: Sendable {
     for leaf in q.positiveLeaves {
       switch leaf {
       case .term(_, let t): pq.terms[t] = w(t)
-      case .anyTerm(_, let ts): for t in ts { pq.terms[t] = w(t) }
+      case .anyTerm(_, let ts):
+        let shared = ts.map { w($0.term) }.min() ?? 0
+        for t in ts { pq.terms[t.term] = max(pq.terms[t.term] ?? 0, shared * t.boost) }
       case .phrase(_, let ts, let slop): pq.phrases.append((ts, ts.reduce(0) { $0 + w($1) }, slop))
       default: break
       }

@@ -2,32 +2,58 @@ import Foundation
 import Synchronization
 
 /// The default analyzer: Unicode word segmentation, case and diacritic folding, English possessives,
-/// Porter2 stemming, and overlapping bigrams for Chinese, Japanese and Korean.
+/// Porter2 stemming, overlapping bigrams for Chinese, Japanese and Korean, and the tokens news text needs.
 ///
-/// How news text is cut into terms (each of these is a test in `AnalyzerTests`):
+/// How news text is cut into terms (each of these is a test in `AnalyzerTests`). Where a word gives several
+/// terms they share one position (as Lucene's synonyms do): a query takes the first, the most specific, and the
+/// index holds them all, so that the query `1.13` finds "$1.13bn" while `$5m` does not find "$1.5m".
 ///
 /// | text | terms | why |
 /// |---|---|---|
 /// | `U.S.`, `U.S.A.` | `us`, `usa` | single letters joined by dots are an acronym |
-/// | `20%` | `20` | `%` is punctuation |
-/// | `$295.4 billion` | `295.4`, `billion` | a decimal number stays one term; `1,000` becomes `1000` |
-/// | `H20` | `h20` | letters and digits together stay one term |
+/// | `$1.5bn` | `$1.5bn` `$1.5` `1.5bn` `1.5` | a number keeps its decimal point, currency symbol and magnitude |
+/// | `£600m`, `€3` | `£600m` `£600` `600m` `600`, `€3` `3` | any currency symbol (Unicode `Sc`) right before a number |
+/// | `$5 million`, `5.2 mln` | `$5m` `$5` `5m` `5`, then `million` | a magnitude word after a number adds its short form |
+/// | `20%`, `5.2 pct`, `5pc` | `20%` `20`, `5.2%` `5.2`, `5%` `5` | a percent sign, `pct`, `percent`, `per cent` |
+/// | `1,000,000`, `$295.4 billion` | `1000000`, `$295.4bn` … `billion` | grouping commas go, the decimal point stays |
+/// | `H20`, `1980s` | `h20`, `1980s` | letters and digits together stay one term |
+/// | `AT&T`, `R&D` | `at&t`, `r&d` | `&` between letters joins (unstemmed) |
+/// | `C++`, `C#` | `c++`, `c#` | a short name followed by `++` or `#` keeps it |
+/// | `@nytimes`, `#MeToo` | `@nytimes` `nytim`, `#metoo` `metoo` | handles and hashtags are kept unstemmed, and the word |
 /// | `F-35`, `rare-earth` | `f` `35`, `rare` `earth` | hyphens split, at consecutive positions, so the query `F-35` is the phrase "f 35" |
 /// | `Xi's`, `Xi’s` | `xi` | typographic apostrophes are folded to `'`, the possessive `'s` is removed |
 /// | `don't` | `don't` | an apostrophe between letters stays inside the word |
 /// | `关税政策` | `关税` `税政` `政策` | CJK runs become overlapping character bigrams |
+///
+/// Version 1 of the analyzer (indexes built before 2026-12-08, named `standard-porter2` or `standard`) had none of
+/// the news rules: `$1.5bn` gave `1` and `5bn`, `20%` gave `20`. Such an index is opened with version 1, so that
+/// its queries are analyzed as its documents were.
 public struct StandardAnalyzer: TextAnalyzer {
   /// Whether English words are reduced to their Porter2 stem.
   public var stemming: Bool
   /// Tokens longer than this many UTF-8 bytes (base64 blobs, long URLs) are skipped.
   public var maxTokenBytes: Int
+  /// The rules' version: 2 (the default) has the news rules of the table above; 1 is the analyzer of older
+  /// indexes.
+  public var version: Int
 
-  public init(stemming: Bool = true, maxTokenBytes: Int = 64) {
+  public init(stemming: Bool = true, maxTokenBytes: Int = 64, version: Int = 2) {
     self.stemming = stemming
     self.maxTokenBytes = maxTokenBytes
+    self.version = version
   }
 
-  public var name: String { stemming ? "standard-porter2" : "standard" }
+  public var name: String {
+    let base = stemming ? "standard-porter2" : "standard"
+    return version == 1 ? base : "\(base)/v\(version)"
+  }
+
+  /// The same analyzer without stemming (what prefix and fuzzy words are matched in, besides their stem).
+  var unstemmed: StandardAnalyzer {
+    var a = self
+    a.stemming = false
+    return a
+  }
 
   public func forEachToken(in text: String, _ body: (Token) -> Void) {
     // Words repeat: stem each distinct word of the text once.
@@ -47,9 +73,11 @@ public struct StandardAnalyzer: TextAnalyzer {
   private func forEachPart(in text: String, _ body: (WordPart, Int) -> Void) {
     var text = text
     text.withUTF8 { bytes in
-      var segmenter = WordSegmenter(bytes: bytes)
+      var segmenter = WordSegmenter(bytes: bytes, news: version >= 2)
       var position = 0
       segmenter.run { part in
+        // A stacked part shares the position of the part before it.
+        if part.stacked { position -= 1 }
         if part.end - part.start <= maxTokenBytes { body(part, position) }
         position += 1
       }
@@ -480,6 +508,9 @@ struct WordPart {
   var end: Int
   /// True when the term is only ASCII letters and apostrophes (what the English stemmer handles).
   var isASCIILetters: Bool
+  /// True when the part shares the position of the part before it: a less specific form of the same word
+  /// (`1.5` under `$1.5bn`, `nytimes` under `@nytimes`).
+  var stacked = false
 
   var string: String { String(decoding: bytes, as: UTF8.self) }
 }
@@ -487,16 +518,19 @@ struct WordPart {
 /// Calls `body` with a `WordPart` over the UTF-8 of `term`.
 @inline(__always)
 private func emitString(
-  _ term: String, _ start: Int, _ end: Int, _ letters: Bool, _ emit: (WordPart) -> Void
+  _ term: String, _ start: Int, _ end: Int, _ letters: Bool, stacked: Bool = false, _ emit: (WordPart) -> Void
 ) {
   var t = term
-  t.withUTF8 { emit(WordPart(bytes: $0, start: start, end: end, isASCIILetters: letters)) }
+  t.withUTF8 { emit(WordPart(bytes: $0, start: start, end: end, isASCIILetters: letters, stacked: stacked)) }
 }
 
 /// Splits UTF-8 text into word parts, following the word-boundary ideas of UAX #29: letters and digits of any
 /// script form words, `'` `.` `,` join letters or digits on both sides, CJK characters form runs of their own.
+/// With `news` (analyzer version 2), the rules of `StandardAnalyzer`'s table for numbers, currencies, percentages,
+/// `AT&T`, `C++`, handles and hashtags.
 struct WordSegmenter {
   let bytes: UnsafeBufferPointer<UInt8>
+  let news: Bool
 
   enum CharClass: Equatable {
     case other
@@ -507,9 +541,16 @@ struct WordSegmenter {
     case period
     case comma
     case hyphen
+    /// `&` (joins letters in news mode)
+    case ampersand
+    /// A currency symbol (Unicode general category Sc)
+    case currency
   }
 
-  init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+  init(bytes: UnsafeBufferPointer<UInt8>, news: Bool = true) {
+    self.bytes = bytes
+    self.news = news
+  }
 
   /// Decodes the scalar at `i`; returns it and its length. Invalid bytes decode as U+FFFD of length 1.
   @inline(__always)
@@ -573,6 +614,8 @@ struct WordSegmenter {
       case 0x2E: return .period
       case 0x2C: return .comma
       case 0x2D: return .hyphen
+      case 0x26: return .ampersand
+      case 0x24: return .currency
       default: return .other
       }
     }
@@ -591,6 +634,7 @@ struct WordSegmenter {
     guard let s = Unicode.Scalar(v) else { return .other }
     let p = s.properties
     switch p.generalCategory {
+    case .currencySymbol: return .currency
     case .decimalNumber: return .digit
     case .nonspacingMark, .spacingMark, .enclosingMark: return .letter
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
@@ -644,10 +688,20 @@ struct WordSegmenter {
     var chunks: [Chunk] = []
     var cjk: [(start: Int, end: Int)] = []
     let kindOf = Self.asciiWordBytes
+    // News rules: the currency symbol last seen, which counts when the next word starts where it ends.
+    var currency = 0..<0
     while i < n {
       // Spaces and ASCII punctuation between words, skipped without decoding.
       let b = bytes[i]
       if b < 0x80 && kindOf[Int(b)] == 0 {
+        if news && (b == 0x24 || b == 0x40 || b == 0x23) {
+          if b == 0x24 {
+            currency = i..<(i + 1)
+          } else if let end = emitTag(at: i, emit) {
+            i = end
+            continue
+          }
+        }
         i += 1
         continue
       }
@@ -688,10 +742,12 @@ struct WordSegmenter {
             j += l
             continue
           }
-          if c == .apostrophe || c == .period || c == .comma || c == .hyphen, j + l < n {
+          if c == .apostrophe || c == .period || c == .comma || c == .hyphen
+            || (c == .ampersand && news && chunk.hasLetter && !chunk.hasDigit), j + l < n
+          {
             let (x, _) = scalar(at: j + l)
             let nc = Self.classify(x)
-            if nc == .letter || nc == .digit {
+            if nc == .letter || (nc == .digit && c != .ampersand) {
               chunks.append(chunk)
               chunk = Chunk(start: j + l, end: j + l, connector: c, hasLetter: false, hasDigit: false)
               j += l
@@ -700,13 +756,25 @@ struct WordSegmenter {
           }
           break
         }
-        if chunks.isEmpty && ascii {
-          // No connector, ASCII letters and digits: the part `emitPart` would make (nothing to trim, all letters
-          // unless a digit), the lowered text's slice.
-          emit(
-            WordPart(
-              bytes: UnsafeBufferPointer(rebasing: lowered[chunk.start..<chunk.end]), start: chunk.start,
-              end: chunk.end, isASCIILetters: !chunk.hasDigit))
+        let currencyBefore: Range<Int>? = news && !currency.isEmpty && currency.upperBound == i ? currency : nil
+        currency = 0..<0
+        if news && cls == .digit, let end = emitNumber(&chunks, chunk, currency: currencyBefore, lowered: lowered, emit)
+        {
+          // A number: with its currency, unit and percent sign (which it may have taken).
+          j = end
+        } else if chunks.isEmpty && ascii {
+          if news && !chunk.hasDigit && j < n && (bytes[j] == 0x2B || bytes[j] == 0x23),
+            let end = emitSymbolSuffix(chunk, lowered: lowered, emit)
+          {
+            j = end
+          } else {
+            // No connector, ASCII letters and digits: the part `emitPart` would make (nothing to trim, all letters
+            // unless a digit), the lowered text's slice.
+            emit(
+              WordPart(
+                bytes: UnsafeBufferPointer(rebasing: lowered[chunk.start..<chunk.end]), start: chunk.start,
+                end: chunk.end, isASCIILetters: !chunk.hasDigit))
+          }
         } else if chunks.isEmpty {
           // No connector: a plain word, its one part (what `emitWord` does with a single chunk).
           emitPart(chunk.start, chunk.end, emit)
@@ -727,6 +795,9 @@ struct WordSegmenter {
         emitBigrams(cjk, emit)
         cjk.removeAll(keepingCapacity: true)
         i = j
+      case .currency:
+        if news { currency = i..<(i + len) }
+        i += len
       default:
         i += len
       }
@@ -819,14 +890,212 @@ struct WordSegmenter {
         term.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }, emit)
       return
     }
-    // Otherwise apostrophes join and every other connector splits.
+    // Otherwise apostrophes (and `&`, which joins only in news mode) join and every other connector splits.
     var partStart = 0
     for k in 1...chunks.count {
-      if k == chunks.count || chunks[k].connector != .apostrophe {
+      if k == chunks.count || (chunks[k].connector != .apostrophe && chunks[k].connector != .ampersand) {
         emitPart(chunks[partStart].start, chunks[k - 1].end, emit)
         partStart = k
       }
     }
+  }
+
+  // MARK: News rules (analyzer version 2)
+
+  /// Magnitudes written after a number, attached (`5bn`) or as the next word (`5 billion`), by their short form.
+  static let magnitudes: [String: String] = [
+    "k": "k", "m": "m", "mn": "m", "mln": "m", "million": "m", "b": "bn", "bn": "bn", "bln": "bn", "billion": "bn",
+    "tn": "tn", "trn": "tn", "trillion": "tn",
+  ]
+  /// Units after which a whole number is also indexed on its own (`5km` also as `5`); after any other letters
+  /// (`1980s`, `2nd`, `10am`) a whole number stays one term with them.
+  static let measureUnits: Set<String> = [
+    "km", "kg", "mm", "cm", "g", "mg", "ml", "l", "lb", "lbs", "oz", "ft", "mph", "kph", "kmh", "kb", "mb", "gb", "tb",
+    "hz", "khz", "mhz", "ghz", "w", "kw", "mw", "gw", "kwh", "mwh", "gwh", "twh", "bpd", "x",
+  ]
+
+  /// A word that starts with a digit, by the news rules: the number with grouping commas removed and its decimal
+  /// point kept, the currency symbol before it (`currency`), a unit or magnitude attached to it or following it as
+  /// a word, and a percent sign (or `pct`, `percent`, `per cent`). Emits the most specific term first and the
+  /// others stacked on its position; returns where the word ends (after a `%` it took), or nil to leave the word
+  /// to the general rules (several numbers in one word, `35-year-old`, non-ASCII digits).
+  private func emitNumber(
+    _ chunks: inout [Chunk], _ last: Chunk, currency: Range<Int>?, lowered: UnsafeBufferPointer<UInt8>,
+    _ emit: (WordPart) -> Void
+  ) -> Int? {
+    let n = bytes.count
+    let wordEnd = last.end
+    let first = chunks.first ?? last
+    // A plain whole number (the usual case): its slice, unless a sign, a currency or a magnitude word goes with it.
+    if chunks.isEmpty && !last.hasLetter && currency == nil {
+      let next = wordEnd < n ? bytes[wordEnd] : 0
+      if next != 0x25 && (next != 0x20 || followingWordUnit(at: wordEnd) == nil) {
+        var allASCII = true
+        for k in last.start..<last.end where bytes[k] >= 0x80 {
+          allASCII = false
+          break
+        }
+        guard allASCII else { return nil }
+        emit(
+          WordPart(
+            bytes: UnsafeBufferPointer(rebasing: lowered[last.start..<last.end]), start: last.start, end: last.end,
+            isASCIILetters: false))
+        return wordEnd
+      }
+    }
+    // Digits joined by `.` and `,` (grouping commas before three digits only); the last chunk may end in letters.
+    var all = chunks
+    all.append(last)
+    var number: [UInt8] = []
+    var hasPoint = false
+    var unitStart = wordEnd
+    for (k, c) in all.enumerated() {
+      if k > 0 {
+        if c.connector == .period {
+          number.append(0x2E)
+          hasPoint = true
+        } else if c.connector != .comma {
+          return nil
+        }
+      }
+      var at = c.start
+      while at < c.end && bytes[at] >= 0x30 && bytes[at] <= 0x39 { at += 1 }
+      guard at > c.start else { return nil }
+      if at < c.end {
+        // Letters after the digits: only in the last chunk, and letters only to its end.
+        guard k == all.count - 1 else { return nil }
+        for q in at..<c.end where !(lowered[q] >= 0x61 && lowered[q] <= 0x7A) { return nil }
+        unitStart = at
+      }
+      if k > 0 && c.connector == .comma && at - c.start != 3 { return nil }
+      number.append(contentsOf: lowered[c.start..<at])
+    }
+    var unit = String(decoding: UnsafeBufferPointer(rebasing: lowered[unitStart..<wordEnd]), as: UTF8.self)
+    var end = wordEnd
+    var percent = false
+    if unit.isEmpty && end < n && bytes[end] == 0x25 {
+      percent = true
+      end += 1
+    } else if unit == "pc" || unit == "pct" {
+      percent = true
+      unit = ""
+    }
+    var stackNumber = true
+    if let short = Self.magnitudes[unit] {
+      unit = short
+    } else if !unit.isEmpty && !Self.measureUnits.contains(unit) && !hasPoint && currency == nil {
+      // `1980s`, `2nd`, `10am`: one term, as before.
+      stackNumber = false
+    }
+    if unit.isEmpty && !percent && end < n && bytes[end] == 0x20, let following = followingWordUnit(at: end) {
+      if following == "%" { percent = true } else { unit = following }
+    }
+    let digits = String(decoding: number, as: UTF8.self)
+    let symbol = currency.map { folded($0.lowerBound, $0.upperBound) } ?? ""
+    var terms: [String] = []
+    if !symbol.isEmpty && !unit.isEmpty { terms.append(symbol + digits + unit) }
+    if !symbol.isEmpty { terms.append(symbol + digits) }
+    if percent { terms.append(digits + "%") }
+    if !unit.isEmpty { terms.append(digits + unit) }
+    if stackNumber || unit.isEmpty { terms.append(digits) }
+    let start = currency?.lowerBound ?? first.start
+    for (k, term) in terms.enumerated() where !terms[..<k].contains(term) {
+      emitString(term, start, end, false, stacked: k > 0, emit)
+    }
+    chunks.removeAll(keepingCapacity: true)
+    return end
+  }
+
+  /// The short form of a magnitude or percent word that follows the number ending at `at` after one space
+  /// (`million` → `m`, `pct` → `%`, `per cent` → `%`), or nil.
+  private func followingWordUnit(at: Int) -> String? {
+    let n = bytes.count
+    var s = at
+    while s < n && bytes[s] == 0x20 && s - at < 2 { s += 1 }
+    guard s > at, s < n, (bytes[s] | 0x20) >= 0x61 && (bytes[s] | 0x20) <= 0x7A else { return nil }
+    var e = s
+    while e < n && e - s <= 8, (bytes[e] | 0x20) >= 0x61 && (bytes[e] | 0x20) <= 0x7A { e += 1 }
+    // The word must end there (not `millions`, not `mln-dlr`).
+    if e < n && (Self.asciiWordBytes[Int(bytes[e])] != 0 || bytes[e] >= 0x80 || bytes[e] == 0x2D) { return nil }
+    var word = ""
+    for k in s..<e { word.unicodeScalars.append(Unicode.Scalar(bytes[k] | 0x20)) }
+    switch word {
+    case "pct", "percent": return "%"
+    case "per":
+      var c = e
+      while c < n && bytes[c] == 0x20 && c - e < 2 { c += 1 }
+      guard c + 4 <= n else { return nil }
+      let cent = (0..<4).map { bytes[c + $0] | 0x20 }
+      let after = c + 4 < n ? bytes[c + 4] : 0x20
+      return cent == Array("cent".utf8) && Self.asciiWordBytes[Int(after)] == 0 && after < 0x80 ? "%" : nil
+    case "million", "billion", "trillion", "mln", "bln", "mn", "bn", "trn", "tn": return Self.magnitudes[word]
+    default: return nil
+    }
+  }
+
+  /// `@handle` or `#hashtag` at `i` (not after a word character: `a@b.com` and `C#` are not tags): the marker
+  /// and the word unstemmed, then the word's own terms stacked on it. Returns where it ends, or nil when there is
+  /// no tag here (`#1`, a lone `@`).
+  private func emitTag(at i: Int, _ emit: (WordPart) -> Void) -> Int? {
+    let n = bytes.count
+    if i > 0 {
+      let p = bytes[i - 1]
+      if p >= 0x80 || Self.asciiWordBytes[Int(p)] != 0 || p == 0x5F || p == 0x40 || p == 0x23 { return nil }
+    }
+    var j = i + 1
+    var hasLetter = false
+    var pieces: [Range<Int>] = []
+    var pieceStart = j
+    while j < n {
+      let c = bytes[j]
+      if c < 0x80 {
+        let kind = Self.asciiWordBytes[Int(c)]
+        if kind == 1 {
+          hasLetter = true
+        } else if kind == 0 {
+          guard c == 0x5F else { break }
+          if j > pieceStart { pieces.append(pieceStart..<j) }
+          pieceStart = j + 1
+        }
+        j += 1
+        continue
+      }
+      let (v, l) = scalar(at: j)
+      let k = Self.classify(v)
+      guard k == .letter || k == .digit else { break }
+      if k == .letter { hasLetter = true }
+      j += l
+    }
+    if j > pieceStart { pieces.append(pieceStart..<j) }
+    guard hasLetter, j - i <= 64 else { return nil }
+    var marker = bytes[i] == 0x40 ? "@" : "#"
+    marker += folded(i + 1, j)
+    emitString(marker, i, j, false, emit)
+    for piece in pieces { emitPart(piece.lowerBound, piece.upperBound, stacked: true, emit) }
+    return j
+  }
+
+  /// `C++` or `C#` (a name of one to three letters, then `++` or `#`, then no word character): the name with its
+  /// sign, unstemmed. Returns where it ends, or nil.
+  private func emitSymbolSuffix(_ chunk: Chunk, lowered: UnsafeBufferPointer<UInt8>, _ emit: (WordPart) -> Void) -> Int? {
+    let n = bytes.count
+    let j = chunk.end
+    let length = chunk.end - chunk.start
+    var end: Int
+    if bytes[j] == 0x2B {
+      guard length <= 3, j + 1 < n, bytes[j + 1] == 0x2B else { return nil }
+      end = j + 2
+    } else {
+      guard length <= 2 else { return nil }
+      end = j + 1
+    }
+    if end < n && (bytes[end] >= 0x80 || Self.asciiWordBytes[Int(bytes[end])] != 0 || bytes[end] == 0x2B) {
+      return nil
+    }
+    var term = String(decoding: UnsafeBufferPointer(rebasing: lowered[chunk.start..<chunk.end]), as: UTF8.self)
+    term += bytes[j] == 0x2B ? "++" : "#"
+    emitString(term, chunk.start, end, false, emit)
+    return end
   }
 
   private func isSingleCharacter(_ c: Chunk) -> Bool {
@@ -834,7 +1103,7 @@ struct WordSegmenter {
     return c.start + len == c.end
   }
 
-  private func emitPart(_ s: Int, _ e: Int, _ emit: (WordPart) -> Void) {
+  private func emitPart(_ s: Int, _ e: Int, stacked: Bool = false, _ emit: (WordPart) -> Void) {
     // The common case, ASCII, without a String: lower-case into a stack buffer, trim there.
     let ascii = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: e - s) { buf -> Bool in
         var n = 0
@@ -858,7 +1127,7 @@ struct WordSegmenter {
         emit(
           WordPart(
             bytes: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buf)[first..<n]), start: s, end: e,
-            isASCIILetters: letters))
+            isASCIILetters: letters, stacked: stacked))
         return true
     }
     if ascii { return }
@@ -871,6 +1140,6 @@ struct WordSegmenter {
     while term.hasPrefix("'") { term.removeFirst() }
     guard !term.isEmpty else { return }
     let letters = term.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x27 }
-    emitString(term, s, e, letters, emit)
+    emitString(term, s, e, letters, stacked: stacked, emit)
   }
 }

@@ -37,4 +37,16 @@ extension TextAnalyzer {
 
   /// The terms of `text`, without positions.
   public func terms(_ text: String) -> [String] { tokens(text).map(\.term) }
+
+  /// The terms a query takes from `text`: at each position the first term, the most specific of those stacked
+  /// there (`$1.5bn`, not also `1.5`).
+  public func queryTerms(_ text: String) -> [String] {
+    var out: [String] = []
+    var last = -1
+    forEachToken(in: text) { t in
+      if t.position != last { out.append(t.term) }
+      last = t.position
+    }
+    return out
+  }
 }

@@ -117,6 +117,8 @@ struct SegmentBuilder {
     where !text.isEmpty {
       // A new stamp for every field of every document, so that no stale group is taken for this one.
       let stamp = interner.nextStamp()
+      // Stacked terms (`$1.5bn`, `1.5`) share a position and count once in the length.
+      var lastPosition = -1
       analyzer.forEachTermID(in: text, interner: interner) { id, position in
         let t = Int(id)
         let g: Int32
@@ -140,7 +142,8 @@ struct SegmentBuilder {
         }
         tokenGroups.append(g)
         tokenPositions.append(UInt32(truncatingIfNeeded: position))
-        if field == .text { length += 1 }
+        if field == .text && position != lastPosition { length += 1 }
+        lastPosition = position
       }
     }
     out.keyBytes = Array(keyBytes.buffer)
@@ -207,6 +210,7 @@ struct SegmentBuilder {
           analyzer.forEachToken(in: text, body)
         }
       }
+      var lastPosition = -1
       each { token in
         let g: Int32
         if let known = groupOf[token.term] {
@@ -222,7 +226,8 @@ struct SegmentBuilder {
         }
         tokenGroups.append(g)
         tokenPositions.append(UInt32(token.position))
-        if field == .text { length += 1 }
+        if field == .text && token.position != lastPosition { length += 1 }
+        lastPosition = token.position
       }
     }
     group(&out, tokenGroups, tokenPositions)

@@ -7,6 +7,8 @@ final class SegmentReader: Sendable {
   let documents: DocumentTableReader
   let store: StoredFieldsReader
   let deletions: DeletionSet?
+  /// Tries of the terms, per field, built when a fuzzy word first needs one.
+  let tries = TermTries()
 
   var docCount: Int { documents.docCount }
   var liveCount: Int { docCount - (deletions?.count ?? 0) }

@@ -74,17 +74,27 @@ public struct TextFileLoader: Sendable {
   public init() {}
 
   public func load(_ file: FileContents, id: String? = nil, displayPath: String? = nil) -> LoadOutcome {
-    var bytes = file.bytes
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    guard !bytes.isEmpty, bytes.contains(where: { !Self.isSpace($0) }) else {
+    let bytes = file.bytes
+    // A byte-order mark names the encoding (UTF-16 text is full of NUL bytes, and is not binary).
+    let bom = TextDecoding.byteOrderMark(bytes)
+    guard bytes.count > (bom?.length ?? 0), bytes.dropFirst(bom?.length ?? 0).contains(where: { !Self.isSpace($0) })
+    else {
       return .skipped(reason: "empty file")
     }
-    if Self.looksBinary(bytes) { return .skipped(reason: "binary file (NUL or control bytes)") }
-    var warning: String?
-    if !Self.isValidUTF8(bytes) {
-      warning = "invalid UTF-8, repaired (bad bytes replaced with U+FFFD)"
+    if bom == nil || bom?.encoding == .utf8, Self.looksBinary(bytes) {
+      return .skipped(reason: "binary file (NUL or control bytes)")
     }
-    var text = String(decoding: bytes, as: UTF8.self)
+    let decoded = TextDecoding.decode(bytes)
+    var warning: String?
+    if decoded.encoding == .windows1252 {
+      warning = "not UTF-8: read as Windows-1252 (Latin-1)"
+    } else if decoded.replaced > 0 {
+      warning = "invalid UTF-8, repaired (\(decoded.replaced) bad sequence(s) replaced with U+FFFD)"
+    }
+    var text = decoded.text
+    guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+      return .skipped(reason: "empty file")
+    }
     if text.contains("\r") {
       text = text.replacingAll("\r\n", with: "\n").replacingAll("\r", with: "\n")
     }

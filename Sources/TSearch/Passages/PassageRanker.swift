@@ -74,6 +74,9 @@ struct PassageRanker {
   var averageTokens: Double { Double(maxCharacters) / avgDivisor }
   /// Whether words that cannot match are left unlooked-up (`TermFilter`); off only in tests comparing both ways.
   var usePrefilter = true
+  /// The document's title as a hit shows it: a first paragraph that only repeats it (BBC files and many web
+  /// pages open with their headline) gives no passage, unless it is all the text.
+  var title = ""
 
   /// A token of the text being ranked: its term as an id (query terms get ids from the same map).
   struct TermToken {
@@ -185,6 +188,8 @@ struct PassageRanker {
         filter = workspace.filter
       }
       standard.forEachTermID(in: text, interner: interner, only: filter) { id, position, range in
+        // A stacked term that cannot match (`1.5` under `$1.5bn`) is left out: it would count twice in lengths.
+        if id < 0, let last = tokens.last, last.position == position { return }
         tokens.append(TermToken(term: id, position: position, start: range.lowerBound, end: range.upperBound))
       }
       ids = Self.queryIDs(query) { interner.id(term: $0) }
@@ -246,7 +251,9 @@ struct PassageRanker {
     scratch.spans.removeAll(keepingCapacity: true)
     scratch.spanSentence.removeAll(keepingCapacity: true)
     let sentenceCount = scratch.split.count
+    let titleParagraph = title.isEmpty ? -1 : Self.titleParagraph(bytes, scratch.split, title: title)
     for i in 0..<sentenceCount {
+      if scratch.split[i].paragraph == titleParagraph { continue }
       let s = sentence(i)
       defer { while scratch.spanSentence.count < scratch.spans.count { scratch.spanSentence.append(i) } }
       if charCount(s) > maxCharacters {
@@ -307,7 +314,7 @@ struct PassageRanker {
       for (k, r) in scratch.tokenRanges.enumerated() {
         let p = scratch.split[k].paragraph
         for t in r { scratch.paragraphOfToken[t] = p }
-        scratch.lengths[p] += r.count
+        scratch.lengths[p] += Self.positions(tokens, r)
         if p != previous {
           withSentences += 1
           previous = p
@@ -348,7 +355,9 @@ struct PassageRanker {
           scratch.tf[scratch.matches[m].leaf] += 1
           any = true
           // Proximity: two different query words side by side ("Denver Broncos", "Super Bowl").
-          if let p = previous, p.leaf != scratch.matches[m].leaf, scratch.matches[m].tokenIndex - p.tokenIndex == 1 {
+          if let p = previous, p.leaf != scratch.matches[m].leaf,
+            tokens[scratch.matches[m].tokenIndex].position - tokens[p.tokenIndex].position == 1
+          {
             adjacency += min(scratch.weights[p.leaf], scratch.weights[scratch.matches[m].leaf])
           }
           previous = scratch.matches[m]
@@ -357,7 +366,7 @@ struct PassageRanker {
       }
       var score = 0.0
       if any {
-        let length = Double(span.tokens.count)
+        let length = Double(Self.positions(tokens, span.tokens))
         var covered = 0.0
         for leaf in scratch.tf.indices where scratch.tf[leaf] > 0 {
           score += scratch.weights[leaf] * bm25.tfNorm(tf: scratch.tf[leaf], length: length, averageLength: averageTokens)
@@ -401,6 +410,36 @@ struct PassageRanker {
       return Passage(text: text, score: span.score, start: span.bytes.lowerBound, end: span.bytes.upperBound,
         highlights: highlights, truncatedBefore: span.cutBefore, truncatedAfter: span.cutAfter)
     }
+  }
+
+  /// The positions a run of tokens covers: its length in words, stacked terms (`$1.5bn`, `1.5`) counted once.
+  @inline(__always)
+  static func positions(_ tokens: [TermToken], _ r: Range<Int>) -> Int {
+    r.isEmpty ? 0 : tokens[r.upperBound - 1].position - tokens[r.lowerBound].position + 1
+  }
+
+  /// The number of the text's first paragraph when it only repeats `title` (its letters and digits, case
+  /// folded, lie within the title's) and more text follows; else -1.
+  static func titleParagraph(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ split: [(range: Range<Int>, paragraph: Int)], title: String
+  ) -> Int {
+    guard let first = split.first?.paragraph else { return -1 }
+    var e = 0
+    while e < split.count && split[e].paragraph == first { e += 1 }
+    guard e < split.count else { return -1 }
+    let range = split[0].range.lowerBound..<split[e - 1].range.upperBound
+    func letters<S: Sequence>(_ s: S) -> [Unicode.Scalar] where S.Element == Unicode.Scalar {
+      s.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+        .flatMap { $0.properties.lowercaseMapping.unicodeScalars }
+    }
+    let paragraph = letters(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self).unicodeScalars)
+    guard !paragraph.isEmpty, paragraph.count <= 400 else { return -1 }
+    let t = letters(title.unicodeScalars)
+    guard t.count >= paragraph.count else { return -1 }
+    for start in 0...(t.count - paragraph.count) where t[start..<(start + paragraph.count)].elementsEqual(paragraph) {
+      return first
+    }
+    return -1
   }
 
   struct ScoredSpan {
@@ -504,8 +543,18 @@ struct PassageRanker {
       }
     }
     if !query.phrases.isEmpty, let last = tokens.last {
+      // The first token at each position (stacked terms share one: `$5m`, `5m`, `5`), -1 where none is.
       var tokenAt = [Int](repeating: -1, count: last.position + 1)
-      for (i, t) in tokens.enumerated() { tokenAt[t.position] = i }
+      for (i, t) in tokens.enumerated().reversed() { tokenAt[t.position] = i }
+      /// The token at position `p` whose term is `term`, if any.
+      func token(_ term: Int32, at p: Int) -> Int? {
+        guard p < tokenAt.count, var i = Optional(tokenAt[p]), i >= 0 else { return nil }
+        while i < tokens.count && tokens[i].position == p {
+          if tokens[i].term == term { return i }
+          i += 1
+        }
+        return nil
+      }
       for phrase in query.phrases {
         let leaf = weights.count
         weights.append(phrase.idf)
@@ -514,12 +563,11 @@ struct PassageRanker {
             var ok = true
             var endToken = i
             for k in 1..<phrase.terms.count {
-              let p = t.position + k
-              guard p < tokenAt.count, tokenAt[p] >= 0, tokens[tokenAt[p]].term == phrase.terms[k] else {
+              guard let at = token(phrase.terms[k], at: t.position + k) else {
                 ok = false
                 break
               }
-              endToken = tokenAt[p]
+              endToken = at
             }
             if ok {
               matches.append(Match(tokenIndex: i, start: t.start, end: tokens[endToken].end, leaf: leaf))
@@ -533,14 +581,15 @@ struct PassageRanker {
           }
           let others = Array(positions.dropFirst())
           for p in positions[0] {
-            guard PhraseMatcher.distance(at: p, others: others, slop: phrase.slop) != nil else { continue }
-            let first = tokenAt[Int(p)]
+            guard PhraseMatcher.distance(at: p, others: others, slop: phrase.slop) != nil,
+              let first = token(phrase.terms[0], at: Int(p))
+            else { continue }
             matches.append(Match(tokenIndex: first, start: tokens[first].start, end: tokens[first].end, leaf: leaf))
             for (k, list) in others.enumerated() {
-              if let q = PhraseMatcher.nearest(list, to: Int(p) + k + 1), tokenAt[q] >= 0 {
-                let tok = tokens[tokenAt[q]]
+              if let q = PhraseMatcher.nearest(list, to: Int(p) + k + 1), let at = token(phrase.terms[k + 1], at: q) {
+                let tok = tokens[at]
                 // Further words of the occurrence are highlighted but not counted again.
-                matches.append(Match(tokenIndex: tokenAt[q], start: tok.start, end: tok.end, leaf: -1))
+                matches.append(Match(tokenIndex: at, start: tok.start, end: tok.end, leaf: -1))
               }
             }
           }

@@ -60,8 +60,23 @@ public struct SentenceSplitter: Sendable {
       }
       k += 1
     }
+    // Hard-wrapped text without blank lines (wire copy: lines of at most ~70 characters, paragraphs indented): a
+    // line break is a space, unless the next line is indented or the line ends a sentence well short of the width.
+    let wrapWidth = blankLineParagraphs ? 0 : Self.hardWrapWidth(b)
     func isBreak(_ i: Int) -> Bool {
       guard b[i] == 0x0A else { return false }
+      if wrapWidth > 0 {
+        let next = i + 1
+        if next >= n || b[next] == 0x20 || b[next] == 0x09 || b[next] == 0x0A || b[next] == 0x0D { return true }
+        var lineStart = i
+        while lineStart > 0 && b[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var e = i
+        while e > lineStart && (b[e - 1] == 0x20 || b[e - 1] == 0x0D) { e -= 1 }
+        guard e > lineStart else { return true }
+        let last = b[e - 1]
+        let endsSentence = last == 0x2E || last == 0x21 || last == 0x3F || last == 0x3A || last == 0x22
+        return endsSentence && (e - lineStart) * 3 < wrapWidth * 2
+      }
       guard blankLineParagraphs else { return true }
       var j = i + 1
       while j < n && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0D) { j += 1 }
@@ -140,6 +155,42 @@ public struct SentenceSplitter: Sendable {
   }
 
   private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+  /// The width a text is hard-wrapped at, or 0 when it is not: at least three lines; the 90th percentile of
+  /// the lines' lengths (W, in bytes) is at most 100; most lines are at least 0.6 W long, and most of those do not
+  /// end a sentence (a text of one short sentence a line is not wrapped). Looks at the first 400 lines.
+  static func hardWrapWidth(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+    var lengths: [Int] = []
+    var endsSentence: [Bool] = []
+    var start = 0
+    var i = 0
+    while i <= b.count && lengths.count < 400 {
+      if i == b.count || b[i] == 0x0A {
+        var s = start
+        var e = i
+        while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+        while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x0D || b[e - 1] == 0x09) { e -= 1 }
+        if e > s {
+          lengths.append(i - start)
+          let c = b[e - 1]
+          endsSentence.append(c == 0x2E || c == 0x21 || c == 0x3F || c == 0x22)
+        }
+        start = i + 1
+      }
+      i += 1
+    }
+    guard lengths.count >= 3 else { return 0 }
+    let sorted = lengths.sorted()
+    let width = sorted[min(sorted.count - 1, sorted.count * 9 / 10)]
+    guard width <= 100, width >= 30 else { return 0 }
+    var long = 0
+    var longOpen = 0
+    for (k, l) in lengths.enumerated() where l * 5 >= width * 3 {
+      long += 1
+      if !endsSentence[k] { longOpen += 1 }
+    }
+    return long * 2 > lengths.count && longOpen * 2 > long ? width : 0
+  }
 
   private func startsSentence(_ c: UInt8) -> Bool {
     (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x22 || c == 0x27 || c == 0x28 || c == 0x5B

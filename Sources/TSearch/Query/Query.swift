@@ -55,17 +55,27 @@ indirect enum AnalyzedQuery: Hashable {
   case phrase(field: UInt8, [String], slop: Int)
   /// A prefix or fuzzy term: the dictionary terms it stands for are found per snapshot.
   case expansion(field: UInt8, Expansion)
-  /// A resolved expansion: documents with any of the terms, scored by the best of them.
-  case anyTerm(field: UInt8, [String])
+  /// A resolved expansion: documents with any of the terms, each term's BM25 times its boost, summed over the
+  /// terms a document holds, with one idf for all of them, that of the most frequent (Lucene's blended rewrite),
+  /// so that a rare variant cannot outscore the word the reader meant.
+  case anyTerm(field: UInt8, [WeightedTerm])
   case dateRange(from: UInt32, to: UInt32)
   case boolean(must: [AnalyzedQuery], should: [AnalyzedQuery], mustNot: [AnalyzedQuery])
   case nothing
+
+  /// A term of an expansion and its weight (1 for the word as typed and for prefix matches; less per edit).
+  struct WeightedTerm: Hashable {
+    var term: String
+    var boost: Double
+  }
 
   enum Expansion: Hashable {
     /// Terms starting with any of the prefixes (the folded word and its stem).
     case prefix([String])
     /// Terms within `maxEdits` of any of the words (the folded word and its stem).
-    case fuzzy([String], maxEdits: Int)
+    /// Terms within `maxEdits` of any of the words (the folded word and its stem). With `stemmed`, the index's
+    /// terms are stems, and the first word (as typed) is compared with their word forms too.
+    case fuzzy([String], maxEdits: Int, stemmed: Bool)
   }
 
   /// Leaves whose occurrences are highlighted: text-field leaves outside exclusions.
@@ -84,11 +94,11 @@ extension Query {
     let f = field.number
     switch self {
     case .term(let text):
-      let terms = analyzer.terms(text)
+      let terms = analyzer.queryTerms(text)
       if terms.isEmpty { return .nothing }
       return terms.count == 1 ? .term(field: f, terms[0]) : .phrase(field: f, terms, slop: 0)
     case .phrase(let text, let slop):
-      let terms = analyzer.terms(text)
+      let terms = analyzer.queryTerms(text)
       if terms.isEmpty { return .nothing }
       return terms.count == 1 ? .term(field: f, terms[0]) : .phrase(field: f, terms, slop: max(0, slop))
     case .prefix(let text):
@@ -98,7 +108,8 @@ extension Query {
       let forms = Self.forms(text, analyzer)
       guard let longest = forms.map(\.count).max() else { return .nothing }
       let edits = min(2, max(0, maxEdits ?? (longest <= 2 ? 0 : longest <= 5 ? 1 : 2)))
-      return .expansion(field: f, .fuzzy(forms, maxEdits: edits))
+      let stemmed = (analyzer as? StandardAnalyzer)?.stemming ?? false
+      return .expansion(field: f, .fuzzy(forms, maxEdits: edits, stemmed: stemmed))
     case .field(let other, let q):
       return q.analyzed(with: analyzer, field: other)
     case .dateRange(let from, let to):
@@ -122,11 +133,13 @@ extension Query {
   }
 
   /// The forms a prefix or fuzzy word is matched in: folded but unstemmed, and stemmed.
-  private static func forms(_ text: String, _ analyzer: any TextAnalyzer) -> [String] {
+  static func forms(_ text: String, _ analyzer: any TextAnalyzer) -> [String] {
     var forms: [String] = []
-    let folded = StandardAnalyzer(stemming: false).terms(text)
-    if folded.count == 1 { forms.append(folded[0]) }
-    let stemmed = analyzer.terms(text)
+    if let standard = analyzer as? StandardAnalyzer {
+      let folded = standard.unstemmed.queryTerms(text)
+      if folded.count == 1 { forms.append(folded[0]) }
+    }
+    let stemmed = analyzer.queryTerms(text)
     if stemmed.count == 1 && !forms.contains(stemmed[0]) { forms.append(stemmed[0]) }
     return forms
   }
@@ -147,29 +160,18 @@ extension Query {
 
 /// Dates as comparable numbers: `YYYYMMDD`, 0 when a document has none.
 enum DateValue {
-  /// Parses `2025`, `2025-09`, `2025-09-06` (and a longer ISO timestamp). A partial date as an upper bound
-  /// stands for the end of its year or month.
+  /// Parses a date in any form `NewsDate` reads (`2025`, `2025-09`, `2025-09-06`, `6 September 2025`, …). A
+  /// partial date as an upper bound stands for the end of its year or month.
   static func parse(_ s: String, upper: Bool) -> UInt32? {
-    let head = s.prefix(10)
-    let parts = head.split(separator: "-", omittingEmptySubsequences: false)
-    guard (1...3).contains(parts.count), parts[0].count == 4, let y = UInt32(parts[0]), y > 0 else { return nil }
-    var m: UInt32 = upper ? 12 : 1
-    var d: UInt32 = upper ? 31 : 1
-    if parts.count >= 2 {
-      guard parts[1].count == 2, let mm = UInt32(parts[1]), (1...12).contains(mm) else { return nil }
-      m = mm
-    }
-    if parts.count == 3 {
-      guard parts[2].count == 2, let dd = UInt32(parts[2]), (1...31).contains(dd) else { return nil }
-      d = dd
-    }
-    return y * 10000 + m * 100 + d
+    guard let d = NewsDate(parsing: s) else { return nil }
+    let m = d.month ?? (upper ? 12 : 1)
+    let day = d.day ?? (upper ? NewsDate.days(in: m, of: d.year) : 1)
+    return UInt32(d.year * 10000 + m * 100 + day)
   }
 
-  /// The date of a document's date field (0 when it has none or it does not parse).
+  /// The date of a document's date field (0 when it has none or it cannot be read).
   static func of(_ s: String) -> UInt32 {
-    let trimmed = s.trimmingWhitespace()
-    guard trimmed.count >= 4 else { return 0 }
-    return parse(trimmed, upper: false) ?? 0
+    guard !s.isEmpty else { return 0 }
+    return NewsDate(parsing: s)?.value ?? 0
   }
 }

@@ -220,14 +220,32 @@ private struct Parser {
     var must: [Query] = []
     var should: [Query] = []
     var mustNot: [Query] = []
+    var filters: [Query] = []
     while let t = current, t.kind != .close {
       let (occur, q) = try orExpr(depth: depth)
       switch occur {
       case .must: must.append(q)
       case .mustNot: mustNot.append(q)
-      case .default: if defaultOperator == .and { must.append(q) } else { should.append(q) }
+      case .default:
+        // A date condition beside other words filters them (`Trump date:2019-11`), whatever the default operator:
+        // the words still match as they would alone, and only documents of those dates are kept.
+        if case .dateRange = q { filters.append(q) } else if defaultOperator == .and { must.append(q) } else {
+          should.append(q)
+        }
       }
     }
+    let core = Self.combine(must: must, should: should, mustNot: mustNot)
+    guard !filters.isEmpty else { return core }
+    guard let core else { return filters.count == 1 ? filters[0] : .and(filters) }
+    // Only exclusions beside the dates: the dates' documents without them.
+    if case .boolean(let m, let sh, let not) = core, m.isEmpty && sh.isEmpty {
+      return .boolean(must: filters, should: [], mustNot: not)
+    }
+    return .and([core] + filters)
+  }
+
+  /// Clauses of one sequence as one query (nil when there are none).
+  private static func combine(must: [Query], should: [Query], mustNot: [Query]) -> Query? {
     if must.isEmpty && should.isEmpty && mustNot.isEmpty { return nil }
     if mustNot.isEmpty && must.isEmpty { return should.count == 1 ? should[0] : .or(should) }
     if mustNot.isEmpty && should.isEmpty { return must.count == 1 ? must[0] : .and(must) }
@@ -349,7 +367,7 @@ private struct Parser {
   private func dateQuery(_ text: String, column: Int) throws(TSearchError) -> Query {
     func check(_ s: String, upper: Bool) throws(TSearchError) -> String {
       guard DateValue.parse(s, upper: upper) != nil else {
-        throw .syntax(column: column, message: "invalid date \(s) (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        throw .syntax(column: column, message: "invalid date \(s) (use YYYY, YYYY-MM or YYYY-MM-DD; see docs/QUERY.md)")
       }
       return s
     }
@@ -375,15 +393,28 @@ private struct Parser {
     return .dateRange(from: v, to: v)
   }
 
-  /// YYYYMMDD as an ISO date; day numbers past the month's end still compare correctly.
+  /// YYYYMMDD as an ISO date, a day of 0 or one past the month's end (made by ±1) moved into the neighbouring
+  /// month.
   private static func iso(_ v: UInt32) -> String {
-    let y = v / 10000
-    let m = v / 100 % 100
-    let d = v % 100
-    func two(_ n: UInt32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    // Normalise a day of 0 or 32 produced by ±1 into a valid neighbour.
-    if d == 0 { return m == 1 ? "\(y - 1)-12-31" : "\(y)-\(two(m - 1))-31" }
-    if d > 31 { return m == 12 ? "\(y + 1)-01-01" : "\(y)-\(two(m + 1))-01" }
+    var y = Int(v / 10000)
+    var m = Int(v / 100 % 100)
+    var d = Int(v % 100)
+    if d == 0 {
+      m -= 1
+      if m == 0 {
+        m = 12
+        y -= 1
+      }
+      d = NewsDate.days(in: m, of: y)
+    } else if d > NewsDate.days(in: m, of: y) {
+      d = 1
+      m += 1
+      if m == 13 {
+        m = 1
+        y += 1
+      }
+    }
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     return "\(y)-\(two(m))-\(two(d))"
   }
 }

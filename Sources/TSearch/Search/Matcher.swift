@@ -36,8 +36,10 @@ struct SegmentMatcher {
       for i in title.scores.indices { title.scores[i] *= titleWeight }
       return merge(base, title, combine: +)
     case .anyTerm(let f, let ts):
+      // One idf for every term, the smallest (that of the most frequent term), times each term's boost.
+      let shared = ts.map { idf(f, $0.term) }.min() ?? 0
       var acc = ScoredDocs.empty
-      for t in ts { acc = merge(acc, try term(f, t), combine: max) }
+      for t in ts { acc = merge(acc, try term(f, t.term, idf: shared * t.boost), combine: +) }
       return acc
     case .phrase(let f, let terms, let slop): return try phrase(f, terms, slop: slop)
     case .dateRange(let lo, let hi):
@@ -86,10 +88,10 @@ struct SegmentMatcher {
     }
   }
 
-  private func term(_ field: UInt8, _ t: String) throws(TSearchError) -> ScoredDocs {
+  private func term(_ field: UInt8, _ t: String, idf given: Double? = nil) throws(TSearchError) -> ScoredDocs {
     guard let info = try segment.terms.lookup(Self.key(field, t)) else { return .empty }
     let (docs, freqs) = try segment.postings.docs(info, maxDoc: segment.docCount)
-    let w = idf(field, t)
+    let w = given ?? idf(field, t)
     var out = ScoredDocs()
     out.docs.reserveCapacity(docs.count)
     out.scores.reserveCapacity(docs.count)

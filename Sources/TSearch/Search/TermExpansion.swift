@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the dictionary terms a prefix or fuzzy query stands for, over every segment of a snapshot.
 struct TermExpansion {
   /// At most this many terms per prefix query (the most frequent are kept).
@@ -10,7 +12,7 @@ struct TermExpansion {
   func resolve(_ q: AnalyzedQuery) throws(TSearchError) -> AnalyzedQuery {
     switch q {
     case .expansion(let field, let e):
-      let terms = try expand(field, e)
+      let terms = try weighted(field, e)
       return terms.isEmpty ? .nothing : .anyTerm(field: field, terms)
     case .boolean(let must, let should, let mustNot):
       var m: [AnalyzedQuery] = []
@@ -27,7 +29,31 @@ struct TermExpansion {
     }
   }
 
-  func expand(_ field: UInt8, _ e: AnalyzedQuery.Expansion) throws(TSearchError) -> [String] {
+  /// The expansion's terms with their boosts. A prefix's terms weigh 1 each. A fuzzy word's weigh
+  /// (1 − edits / length) — Lucene's `FuzzyQuery` boost, the length the shorter of the word's and the term's —
+  /// times (df / the largest df of the expansion)^¼: of two terms as far from the word, the common one is more
+  /// likely what the reader meant (the prior of a noisy-channel speller), gently. The word itself, when the index
+  /// holds it, weighs 1.
+  func weighted(_ field: UInt8, _ e: AnalyzedQuery.Expansion) throws(TSearchError) -> [AnalyzedQuery.WeightedTerm] {
+    let found = try expand(field, e)
+    guard case .fuzzy(let words, _, _) = e else {
+      return found.map { AnalyzedQuery.WeightedTerm(term: $0.term, boost: 1) }
+    }
+    let maxDF = Double(max(1, found.map(\.docFreq).max() ?? 1))
+    let typedLength = words.map { $0.unicodeScalars.count }.max() ?? 1
+    return found.map { t in
+      guard t.distance > 0 else { return AnalyzedQuery.WeightedTerm(term: t.term, boost: 1) }
+      let length = Double(max(1, min(typedLength, t.term.unicodeScalars.count)))
+      let edit = max(0.1, 1 - Double(t.distance) / 2 / length)
+      return AnalyzedQuery.WeightedTerm(term: t.term, boost: edit * pow(Double(t.docFreq) / maxDF, 0.25))
+    }
+  }
+
+  /// The terms a prefix or fuzzy word stands for, with their distance (in half edits, `FuzzyCost`; 0 for
+  /// prefixes) and document frequency.
+  func expand(_ field: UInt8, _ e: AnalyzedQuery.Expansion) throws(TSearchError)
+    -> [(term: String, distance: Int, docFreq: Int)]
+  {
     var found: [String: (distance: Int, docFreq: Int)] = [:]
     switch e {
     case .prefix(let prefixes):
@@ -54,112 +80,71 @@ struct TermExpansion {
         }
       }
       return found.sorted { $0.value.docFreq != $1.value.docFreq ? $0.value.docFreq > $1.value.docFreq : $0.key < $1.key }
-        .prefix(Self.maxPrefixTerms).map(\.key)
-    case .fuzzy(let words, let maxEdits):
-      let targets = words.map { Array($0.utf8) }
-      let ascii = targets.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
-      let scalarTargets = words.map { Array($0.unicodeScalars) }
-      let shortest = targets.map(\.count).min() ?? 0
-      let longest = targets.map(\.count).max() ?? 0
-      var row: [Int] = []
+        .prefix(Self.maxPrefixTerms).map { ($0.key, 0, $0.value.docFreq) }
+    case .fuzzy(let words, let maxEdits, let stemmed):
+      // Each segment's trie walked with a Levenshtein automaton (costs in half edits, `FuzzyCost`).
+      let targets = words.map { $0.unicodeScalars.map(\.value) }
+      let maxCost = 2 * maxEdits
+      var found: [String: (cost: Int, docFreq: Int)] = [:]
       for s in snapshot.segments {
-        try s.terms.forEach(from: [field]) { key, info in
-          guard key.first == field else { return false }
-          // UTF-8 length differs from the character count only for non-ASCII terms: filter on it first.
-          let length = key.count - 1
-          if ascii && key.dropFirst().allSatisfy({ $0 < 0x80 }) {
-            guard length + maxEdits >= shortest, length <= longest + maxEdits else { return true }
-            var best = Int.max
-            let candidate = key.dropFirst()
-            for t in targets {
-              if let d = EditDistance.bounded(t, candidate, max: maxEdits, row: &row) { best = min(best, d) }
-            }
-            if best <= maxEdits {
-              let term = String(decoding: candidate, as: UTF8.self)
-              let old = found[term]
-              found[term] = (min(best, old?.distance ?? best), (old?.docFreq ?? 0) + info.docFreq)
-            }
-            return true
-          }
-          let candidate = Array(String(decoding: key.dropFirst(), as: UTF8.self).unicodeScalars)
-          var best = Int.max
-          for t in scalarTargets {
-            if let d = EditDistance.bounded(t, candidate, max: maxEdits) { best = min(best, d) }
-          }
-          if best <= maxEdits {
-            let term = String(String.UnicodeScalarView(candidate))
-            let old = found[term]
-            found[term] = (min(best, old?.distance ?? best), (old?.docFreq ?? 0) + info.docFreq)
-          }
-          return true
+        let trie = try s.tries.trie(field, of: s.terms)
+        // The terms of this segment within reach of any form, at their cheapest; a term's frequency counts once.
+        var local: [Int: Int] = [:]
+        for (k, t) in targets.enumerated() {
+          // The word as typed (the first form, when a stem follows) is also compared as each stem's word forms.
+          let endings = k == 0 && stemmed ? StemEndings.english : nil
+          trie.walk(t, maxCost: maxCost, endings: endings) { term, cost in local[term] = min(local[term] ?? cost, cost) }
+        }
+        for (term, cost) in local {
+          let key = trie.terms[term]
+          let df = Int(trie.docFreqs[term])
+          if let old = found[key] { found[key] = (min(old.cost, cost), old.docFreq + df) } else { found[key] = (cost, df) }
         }
       }
-      return found.sorted {
-        $0.value.distance != $1.value.distance
-          ? $0.value.distance < $1.value.distance
+      return Self.closest(found)
+    }
+  }
+
+  /// The terms a reader most likely meant: the word itself when the index holds it, and the terms of the
+  /// cheapest tier of edits: with `tarrif`, `tariff` (one edit, an undoubled and a doubled letter) and not
+  /// `carri` (two). At most `maxFuzzyTerms`, closest first, then the most frequent.
+  static func closest(_ found: [String: (cost: Int, docFreq: Int)]) -> [(term: String, distance: Int, docFreq: Int)] {
+    let best = found.values.filter { $0.cost > 0 }.map(\.cost).min() ?? 0
+    return found.filter { $0.value.cost == 0 || $0.value.cost <= best }
+      .sorted {
+        $0.value.cost != $1.value.cost
+          ? $0.value.cost < $1.value.cost
           : $0.value.docFreq != $1.value.docFreq ? $0.value.docFreq > $1.value.docFreq : $0.key < $1.key
-      }.prefix(Self.maxFuzzyTerms).map(\.key)
-    }
-  }
-}
-
-/// Damerau–Levenshtein distance (optimal string alignment: insertions, deletions, substitutions and
-/// transpositions of adjacent characters), computed only up to a bound.
-enum EditDistance {
-  /// The distance between two ASCII byte strings, or nil when it is above `max`. `row` is scratch space reused
-  /// between calls (three rows of the matrix side by side).
-  static func bounded(_ a: [UInt8], _ b: ArraySlice<UInt8>, max: Int, row: inout [Int]) -> Int? {
-    let n = b.count
-    if abs(a.count - n) > max { return nil }
-    if a.isEmpty || n == 0 { return Swift.max(a.count, n) <= max ? Swift.max(a.count, n) : nil }
-    let w = n + 1
-    if row.count < 3 * w { row = [Int](repeating: 0, count: 3 * w) }
-    let bs = b.startIndex
-    return row.withUnsafeMutableBufferPointer { m -> Int? in
-      var pp = 0  // prevPrev
-      var p = w  // prev
-      var c = 2 * w  // cur
-      for j in 0...n { m[p + j] = j }
-      for i in 1...a.count {
-        m[c] = i
-        var rowMin = i
-        let ai = a[i - 1]
-        for j in 1...n {
-          let bj = b[bs + j - 1]
-          var v = Swift.min(m[p + j] + 1, m[c + j - 1] + 1, m[p + j - 1] + (ai == bj ? 0 : 1))
-          if i > 1 && j > 1 && ai == b[bs + j - 2] && a[i - 2] == bj { v = Swift.min(v, m[pp + j - 2] + 1) }
-          m[c + j] = v
-          rowMin = Swift.min(rowMin, v)
-        }
-        if rowMin > max { return nil }
-        (pp, p, c) = (p, c, pp)
       }
-      return m[p + n] <= max ? m[p + n] : nil
-    }
+      .prefix(Self.maxFuzzyTerms).map { ($0.key, $0.value.cost, $0.value.docFreq) }
   }
 
-  /// The distance, or nil when it is above `max`.
-  static func bounded(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], max: Int) -> Int? {
-    if abs(a.count - b.count) > max { return nil }
-    if a.isEmpty || b.isEmpty { return Swift.max(a.count, b.count) <= max ? Swift.max(a.count, b.count) : nil }
-    let n = b.count
-    var prevPrev = [Int](repeating: 0, count: n + 1)
-    var prev = Array(0...n)
-    var cur = [Int](repeating: 0, count: n + 1)
-    for i in 1...a.count {
-      cur[0] = i
-      var rowMin = cur[0]
-      for j in 1...n {
-        let cost = a[i - 1] == b[j - 1] ? 0 : 1
-        var v = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-        if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] { v = Swift.min(v, prevPrev[j - 2] + 1) }
-        cur[j] = v
-        rowMin = Swift.min(rowMin, v)
+  /// The term a reader probably meant by `forms` (the word as typed and its stem), when the index holds the word
+  /// rarely (at most twice) and a close term far more often: at most one edit for words of up to five letters,
+  /// two above; the cheapest, then the one sharing the longest beginning with the word, then the most frequent;
+  /// its frequency at least ten times the word's (any, for a word the index does not hold). Nil when there is
+  /// none.
+  func suggestion(field: UInt8, forms: [String], stemmed: Bool) throws(TSearchError) -> (term: String, docFreq: Int)? {
+    guard let stem = forms.last, !stem.isEmpty else { return nil }
+    let own = try snapshot.docFreq(SegmentMatcher.key(field, stem))
+    guard own <= 2 else { return nil }
+    let longest = forms.map { $0.unicodeScalars.count }.max() ?? 0
+    guard longest >= 3 else { return nil }
+    let edits = longest <= 5 ? 1 : 2
+    let candidates = try expand(field, .fuzzy(forms, maxEdits: edits, stemmed: stemmed))
+    let floor = own == 0 ? 1 : 10 * own
+    // Of terms as close, the one sharing the longest beginning with the typed word, then the most frequent.
+    let typed = Array(forms[0].unicodeScalars)
+    func common(_ t: String) -> Int { zip(t.unicodeScalars, typed).prefix { $0 == $1 }.count }
+    var best: (term: String, distance: Int, common: Int, docFreq: Int)?
+    for c in candidates where c.distance > 0 && c.docFreq >= floor && c.term != stem {
+      let k = common(c.term)
+      if let b = best {
+        let better = c.distance != b.distance ? c.distance < b.distance : k != b.common ? k > b.common : c.docFreq > b.docFreq
+        if !better { continue }
       }
-      if rowMin > max { return nil }
-      swap(&prevPrev, &prev)
-      swap(&prev, &cur)
+      best = (c.term, c.distance, k, c.docFreq)
     }
-    return prev[n] <= max ? prev[n] : nil
+    return best.map { ($0.term, $0.docFreq) }
   }
 }

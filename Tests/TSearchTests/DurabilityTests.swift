@@ -121,64 +121,69 @@ func syntheticText(_ seed: Int, words: Int = 300) -> String {
   }
 }
 
-/// Kills `tsearch index` with SIGKILL at random moments during flushes, merges and commits: every time the index
-/// must open, pass `check`, hold exactly the documents of one commit, and take the next run.
+/// Ends `tsearch index` abruptly (as SIGKILL does: no cleanup) at chosen steps of its durable work (files
+/// created and appended, fsyncs, renames, removals; `FileIO.crashPoint`) during flushes, merges and commits: every
+/// time the index must open, pass `check`, hold exactly the documents of one commit, and take the next run. The
+/// steps are counted on a copy first, then a crash point is picked among them, so every round crashes mid-work
+/// (no timing involved).
 @Suite(.serialized) struct CrashTests {
-  @Test func sigkillAtFiftyRandomMoments() throws {
+  @Test func crashAtSixtyStepsOfTheWork() throws {
     let dir = TemporaryDirectory()
     for i in 0..<150 { try dir.write("a/doc\(i).txt", "Alphadoc \(i). " + syntheticText(i)) }
     for i in 0..<450 { try dir.write("parked/doc\(i).txt", "Betadoc \(i). " + syntheticText(1000 + i)) }
     let idx = dir.path + "/idx"
     let exe = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("tsearch").path
-    func index(killAfter seconds: Double?) throws -> Int32 {
+    /// Runs `tsearch index` on `index` with the crash hook's variables; its exit status and standard error.
+    func run(_ index: String, _ environment: [String: String]) throws -> (Int32, String) {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: exe)
-      p.arguments = ["index", "--index", idx, "--ram-budget-mb", "1", "--merge-factor", "2", dir.path + "/a"]
+      p.arguments = ["index", "--index", index, "--ram-budget-mb", "1", "--merge-factor", "2", dir.path + "/a"]
+      p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+      let err = Pipe()
       p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
+      p.standardError = err
       try p.run()
-      if let seconds {
-        usleep(useconds_t(seconds * 1_000_000))
-        kill(p.processIdentifier, SIGKILL)
-      }
+      let data = err.fileHandleForReading.readDataToEndOfFile()
       p.waitUntilExit()
-      return p.terminationStatus
+      return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
-    #expect(try index(killAfter: nil) == 0)
-    // How long one run that adds the parked documents takes: kills are spread over that time.
-    try FileManager.default.moveItem(atPath: dir.path + "/parked", toPath: dir.path + "/a/b")
-    let start = Date()
-    #expect(try index(killAfter: nil) == 0)
-    let span = max(0.05, Date().timeIntervalSince(start))
-    var rng = SystemRandomNumberGenerator()
-    var killsDuringWork = 0
-    var rounds = 0
-    let started = Date()
+    #expect(try run(idx, [:]).0 == 0)
+    var rng = SeededGenerator(seed: TestSeed.value("crashAtSixtyStepsOfTheWork"))
+    var crashed = 0
+    var attempted = 0
     for round in 0..<60 {
-      rounds += 1
       // Alternate: take the parked documents out (the run deletes them) or put them back (it adds them).
-      let parked = FileManager.default.fileExists(atPath: dir.path + "/parked")
-      if parked {
+      if round % 2 == 0 {
         try FileManager.default.moveItem(atPath: dir.path + "/parked", toPath: dir.path + "/a/b")
       } else {
         try FileManager.default.moveItem(atPath: dir.path + "/a/b", toPath: dir.path + "/parked")
       }
-      let status = try index(killAfter: Double.random(in: 0...(span * 0.9), using: &rng))
-      if status != 0 { killsDuringWork += 1 }
-      let report = IndexChecker(path: idx).run()
-      #expect(report.problems.isEmpty, "round \(round): \(report.problems)")
+      // How many steps the run takes, counted on a copy of the index.
+      let copy = dir.path + "/count"
+      try? FileManager.default.removeItem(atPath: copy)
+      try FileManager.default.copyItem(atPath: idx, toPath: copy)
+      let (_, report) = try run(copy, ["TSEARCH_CRASH_COUNT": "1"])
+      try FileManager.default.removeItem(atPath: copy)
+      let steps = Int(report.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "") ?? 0
+      // None when the last round's crash left the index as this round wants it (nothing to do).
+      guard steps > 0 else { continue }
+      attempted += 1
+      let at = Int.random(in: 1...steps, using: &rng)
+      let (status, _) = try run(idx, ["TSEARCH_CRASH_AT": "\(at)"])
+      #expect(status == 137, "round \(round): step \(at) of \(steps) did not crash (status \(status))")
+      if status == 137 { crashed += 1 }
+      let problems = IndexChecker(path: idx).run().problems
+      #expect(problems.isEmpty, "round \(round), step \(at) of \(steps): \(problems)")
       let s = try SearchIndex.open(at: idx).searcher()
       #expect(s.documentCount == 150 || s.documentCount == 600, "round \(round): \(s.documentCount) documents")
       let betas = try s.search("betadoc", options: SearchOptions(limit: 1000, passagesPerHit: 0)).totalMatches
-      #expect(betas == s.documentCount - 150, "round \(round): a commit was split")
+      #expect(betas == s.documentCount - 150)
       #expect(try s.search("alphadoc", options: SearchOptions(limit: 1, passagesPerHit: 0)).totalMatches == 150)
-      if Date().timeIntervalSince(started) > 600 { break }  // a bound for a very slow machine
     }
-    #expect(rounds >= 50)
-    // Most kills land while the run works (a run that finished first exits 0); at least 50 in all are tried.
-    #expect(killsDuringWork >= 15, "only \(killsDuringWork) kills landed during work")
+    // Every run with work to do crashed where it was told to, and most rounds had work.
+    #expect(crashed == attempted && attempted >= 40, "\(crashed) crashes of \(attempted)")
     // After all that, a run completes and leaves a sound index.
-    #expect(try index(killAfter: nil) == 0)
+    #expect(try run(idx, [:]).0 == 0)
     #expect(IndexChecker(path: idx).run().problems.isEmpty)
   }
 }

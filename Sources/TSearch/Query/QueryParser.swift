@@ -24,6 +24,12 @@ public struct QueryParser: Sendable {
   }
 
   public func parse(_ text: String) throws(TSearchError) -> Query {
+    try parseCountingWork(text).query
+  }
+
+  /// The query and the work its parsing took: characters the lexer stepped through plus grammar rules entered
+  /// (what the tests bound: parsing is linear in the query's length).
+  func parseCountingWork(_ text: String) throws(TSearchError) -> (query: Query, work: Int) {
     var lexer = Lexer(Array(text))
     let tokens = try lexer.tokens()
     var p = Parser(tokens: tokens, defaultOperator: defaultOperator, maxDepth: maxDepth)
@@ -32,7 +38,7 @@ public struct QueryParser: Sendable {
       let t = tokens[p.index]
       throw .syntax(column: t.column, message: t.kind == .close ? "unbalanced parenthesis" : "unexpected \(t.text)")
     }
-    return q ?? .or([])
+    return (q ?? .or([]), lexer.steps + p.steps)
   }
 }
 
@@ -53,6 +59,8 @@ private struct LexToken {
 private struct Lexer {
   let chars: [Character]
   var i = 0
+  /// Loop iterations, for `parseCountingWork`.
+  var steps = 0
 
   init(_ chars: [Character]) { self.chars = chars }
 
@@ -71,6 +79,7 @@ private struct Lexer {
   mutating func tokens() throws(TSearchError) -> [LexToken] {
     var out: [LexToken] = []
     while i < chars.count {
+      steps += 1
       let c = chars[i]
       let column = i + 1
       if Self.isSpace(c) {
@@ -100,6 +109,7 @@ private struct Lexer {
         i += 1
         var text = ""
         while i < chars.count && !Self.isQuote(chars[i]) {
+          steps += 1
           if chars[i] == "\\" && i + 1 < chars.count { i += 1 }
           text.append(chars[i])
           i += 1
@@ -112,6 +122,7 @@ private struct Lexer {
       default:
         var text = ""
         while i < chars.count {
+          steps += 1
           let d = chars[i]
           // A letter or digit (the usual character of a word) is appended without the comparisons below: each
           // `Character ==` is a string comparison.
@@ -202,6 +213,8 @@ private struct Parser {
   let defaultOperator: QueryParser.DefaultOperator
   let maxDepth: Int
   var index = 0
+  /// Grammar rules entered, for `parseCountingWork`.
+  var steps = 0
 
   init(tokens: [LexToken], defaultOperator: QueryParser.DefaultOperator, maxDepth: Int) {
     self.tokens = tokens
@@ -214,6 +227,7 @@ private struct Parser {
 
   /// Juxtaposed clauses up to `)` or the end; nil when there are none.
   mutating func sequence(depth: Int) throws(TSearchError) -> Query? {
+    steps += 1
     guard depth <= maxDepth else {
       throw .syntax(column: current?.column ?? endColumn, message: "query nested too deeply")
     }
@@ -255,6 +269,7 @@ private struct Parser {
   enum Occur { case must, mustNot, `default` }
 
   mutating func orExpr(depth: Int) throws(TSearchError) -> (Occur, Query) {
+    steps += 1
     var (occur, first) = try andExpr(depth: depth)
     var parts = [(occur, first)]
     while let t = current, t.kind == .or {
@@ -275,6 +290,7 @@ private struct Parser {
   }
 
   mutating func andExpr(depth: Int) throws(TSearchError) -> (Occur, Query) {
+    steps += 1
     let first = try unary(depth: depth)
     var parts = [first]
     while let t = current, t.kind == .and {
@@ -294,6 +310,7 @@ private struct Parser {
   }
 
   mutating func unary(depth: Int) throws(TSearchError) -> (Occur, Query) {
+    steps += 1
     guard let t = current else { throw .syntax(column: endColumn, message: "query ends early") }
     switch t.kind {
     case .not, .minus, .plus:
@@ -312,6 +329,7 @@ private struct Parser {
   }
 
   mutating func primary(depth: Int, field: QueryFieldName?) throws(TSearchError) -> Query {
+    steps += 1
     guard let t = current else { throw .syntax(column: endColumn, message: "query ends early") }
     index += 1
     switch t.kind {

@@ -28,6 +28,33 @@ enum FileIO {
     }
   }
 
+  /// Test hook for crash tests: with `TSEARCH_CRASH_AT=N` in the environment, the process ends at once (`_exit`,
+  /// as a SIGKILL would end it, with nothing flushed or removed) at its N-th durable step: a file created, bytes
+  /// appended, an fsync, a rename, a removal. With `TSEARCH_CRASH_COUNT=1` it prints how many steps it took when
+  /// it exits. Read once; without either variable a step costs one load and a branch.
+  static let crashAt: Int? = {
+    if let v = getenv("TSEARCH_CRASH_AT"), let n = Int(String(cString: v)), n > 0 { return n }
+    if getenv("TSEARCH_CRASH_COUNT") != nil {
+      atexit { FileIO.reportCrashSteps() }
+      return Int.max
+    }
+    return nil
+  }()
+  private static let crashSteps = Atomic<Int>(0)
+
+  /// One durable step (see `crashAt`).
+  @inline(__always)
+  static func crashPoint() {
+    guard let at = crashAt else { return }
+    let step = crashSteps.wrappingAdd(1, ordering: .relaxed).newValue
+    if step == at { _exit(137) }
+  }
+
+  private static func reportCrashSteps() {
+    let line = "tsearch: crash steps: \(crashSteps.load(ordering: .relaxed))\n"
+    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+  }
+
   /// The CRC-32 of the first `length` bytes of a file, read through a small buffer (no mapping, so checking a
   /// large file does not grow the process's resident memory).
   static func crc32(path: String, length: Int) throws(TSearchError) -> UInt32 {
@@ -59,9 +86,15 @@ enum FileIO {
       }
       throw .io(path: path, reason: String(cString: strerror(code)))
     }
+    crashPoint()
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
-    var failure = writeAll(fd, bytes)
+    // Half, then a crash point (a file cut short, as a kill during the write leaves it), then the rest.
+    let half = bytes.count / 2
+    var failure = bytes.withUnsafeBytes { writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[..<half])) }
+    crashPoint()
+    if failure == nil { failure = bytes.withUnsafeBytes { writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[half...])) } }
+    crashPoint()
     if failure == nil && fsync(fd) != 0 { failure = errorText() }
     if close(fd) != 0 && failure == nil { failure = errorText() }
     if let failure {
@@ -72,24 +105,26 @@ enum FileIO {
 
   /// Writes every byte to `fd` (retrying short writes and interruptions); the error text, or nil.
   static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
-    var failure: String?
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = errorText()
-          return
-        }
-        offset += n
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+  }
+
+  /// Writes every byte of `raw` to `fd`; the error text, or nil.
+  static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> String? {
+    var offset = 0
+    while offset < raw.count {
+      let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return errorText()
       }
+      offset += n
     }
-    return failure
+    return nil
   }
 
   /// Makes the directory entries of `dir` durable (after creating or renaming files in it).
   static func syncDirectory(_ dir: String) throws(TSearchError) {
+    crashPoint()
     let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else { throw .io(path: dir, reason: errorText()) }
     defer { close(fd) }
@@ -100,6 +135,7 @@ enum FileIO {
   static func replaceAtomically(_ bytes: [UInt8], dir: String, name: String) throws(TSearchError) {
     let tmp = "\(dir)/\(name).tmp"
     try writeDurably(bytes, to: tmp)
+    crashPoint()
     guard rename(tmp, "\(dir)/\(name)") == 0 else {
       let reason = errorText()
       unlink(tmp)
@@ -143,7 +179,10 @@ enum FileIO {
     }
   }
 
-  static func remove(_ path: String) { unlink(path) }
+  static func remove(_ path: String) {
+    crashPoint()
+    unlink(path)
+  }
 
   static func fileSize(_ path: String) -> Int? {
     var st = stat()
@@ -229,6 +268,7 @@ final class FileSink {
   init(path: String) throws(TSearchError) {
     self.path = path
     fault = FileIO.injectedFault(path)
+    FileIO.crashPoint()
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
   }
@@ -245,7 +285,11 @@ final class FileSink {
       abandon()
       throw .io(path: path, reason: String(cString: strerror(fault)))
     }
-    let failure = FileIO.writeAll(fd, bytes)
+    // Half, a crash point (a kill during the write), the rest.
+    let half = bytes.count / 2
+    var failure = bytes.withUnsafeBytes { FileIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[..<half])) }
+    FileIO.crashPoint()
+    if failure == nil { failure = bytes.withUnsafeBytes { FileIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[half...])) } }
     if let failure {
       abandon()
       throw .io(path: path, reason: failure)
@@ -256,6 +300,7 @@ final class FileSink {
   func finish(_ last: [UInt8]) throws(TSearchError) {
     try append(last)
     var failure: String?
+    FileIO.crashPoint()
     if fsync(fd) != 0 { failure = FileIO.errorText() }
     if close(fd) != 0 && failure == nil { failure = FileIO.errorText() }
     fd = -1

@@ -97,18 +97,16 @@ import Testing
     let dir = TemporaryDirectory()
     for (bytes, kind, name) in [(pst, FileKind.postings, "t.pst"), (pos, FileKind.positions, "t.pos")] {
       var w = ByteWriter()
-      w.append(contentsOf: FileEnvelope.magic)
-      w.append(contentsOf: kind.rawValue.utf8)
-      w.writeU16(vertical ? 3 : 2)
+      writeHeaderWithoutIdentity(&w, kind: kind, version: vertical ? 3 : 2)
       w.append(contentsOf: bytes)
-      FileEnvelope.writeFooter(&w)
-      try Data(w.bytes).write(to: URL(fileURLWithPath: dir.path + "/" + name))
+      try Data(sealed(w.bytes)).write(to: URL(fileURLWithPath: dir.path + "/" + name))
     }
     let reader = try PostingsReader(
       postings: MappedFile(path: dir.path + "/t.pst"), positions: MappedFile(path: dir.path + "/t.pos"))
     let info = TermInfo(
-      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: FileEnvelope.headerSize,
-      postingsLength: body.count, positionsOffset: FileEnvelope.headerSize, positionsLength: positionsBody.count)
+      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: FileEnvelope.headerSizeWithoutIdentity,
+      postingsLength: body.count, positionsOffset: FileEnvelope.headerSizeWithoutIdentity,
+      positionsLength: positionsBody.count)
     return (reader, info, body, dir)
   }
 

@@ -134,7 +134,7 @@ func legacyStore(_ docs: [[(StoredField, String)]], version: UInt8) throws -> [U
   }
   if block.count > 0 { blocks.append((block.bytes, first)) }
   var w = ByteWriter()
-  FileEnvelope.writeHeader(&w, kind: .store)
+  writeHeaderWithoutIdentity(&w, kind: .store, version: UInt16(version))
   let sample = version == 2 ? Array(StoredFieldsWriter.dictionary(from: blocks.map(\.raw)).prefix(32 * 1024)) : []
   let dictionaryOffset = w.count
   w.append(contentsOf: sample)
@@ -158,8 +158,5 @@ func legacyStore(_ docs: [[(StoredField, String)]], version: UInt8) throws -> [U
     w.writeU64(UInt64(sample.isEmpty ? 0 : dictionaryOffset))
     w.writeU32(UInt32(sample.count))
   }
-  var bytes = w.bytes
-  bytes[8] = version
-  bytes[9] = 0
-  return sealed(bytes)
+  return sealed(w.bytes)
 }

@@ -162,7 +162,7 @@ import Testing
     ("Sep 2025", "2025-09"), ("6. September 2025", "2025-09-06"), ("6 septembre 2025", "2025-09-06"),
     ("6 de septiembre de 2025", "2025-09-06"), ("6 settembre 2025", "2025-09-06"), ("09/06/2025", "2025-09-06"),
     ("06.09.2025", "2025-09-06"), ("06-09-2025", "2025-09-06"), ("13/09/2025", "2025-09-13"), ("9/6/25", "2025-09-06"),
-    ("Published on Monday 6 September 2025", "2025-09-06"),
+    ("Published on Monday 6 September 2025", "2025-09-06"), ("31-MAR-1987 605:12:19.12", "1987-03-31"),
   ] as [(String, String)])
   func newsDatesAreRead(_ written: String, _ iso: String) {
     #expect(NewsDate(parsing: written)?.iso == iso, "\(written)")

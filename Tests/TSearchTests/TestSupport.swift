@@ -58,9 +58,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 func sealed(_ body: [UInt8]) -> [UInt8] {
   var w = ByteWriter()
   w.append(contentsOf: body)
-  FileEnvelope.writeFooter(&w)
+  // The header's size by the version the body's header names (10 bytes before format 4).
+  var header = FileEnvelope.headerSize
+  if body.count >= 10, let kind = FileKind(rawValue: String(decoding: body[4..<8], as: UTF8.self)),
+    UInt16(body[8]) | UInt16(body[9]) << 8 < kind.identitySince
+  {
+    header = FileEnvelope.headerSizeWithoutIdentity
+  }
+  FileEnvelope.writeFooter(&w, header: header)
   return w.bytes
 }
+
+/// The file's bytes with a new footer (length and CRC recomputed): damage a checksum cannot tell.
+func resealed(_ file: [UInt8]) -> [UInt8] { sealed(Array(file.dropLast(FileEnvelope.footerSize))) }
 
 /// SplitMix64: the same numbers for the same seed, so that a randomized test can be replayed.
 struct SeededGenerator: RandomNumberGenerator {
@@ -88,4 +98,11 @@ enum TestSeed {
     print("\(test): seed \(seed) (replay with TSEARCH_TEST_SEED=\(seed))")
     return seed
   }
+}
+
+/// The 10-byte header of the file versions before format 4 (no Identity).
+func writeHeaderWithoutIdentity(_ w: inout ByteWriter, kind: FileKind, version: UInt16) {
+  w.append(contentsOf: FileEnvelope.magic)
+  w.append(contentsOf: kind.rawValue.utf8)
+  w.writeU16(version)
 }

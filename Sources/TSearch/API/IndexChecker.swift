@@ -64,15 +64,25 @@ public struct IndexChecker: Sendable {
       }
       previous = key
       let (docs, freqs) = try s.postings.docs(info, maxDoc: s.docCount)
-      if docs.count != info.docFreq || freqs.reduce(0, { $0 + Int($1) }) != info.totalFreq
-        || freqs.contains(0)
-      {
+      if docs.count != info.docFreq {
         report.problems.append("\(tdx): term \(count) has \(docs.count) postings, the dictionary says \(info.docFreq)")
         return
       }
+      let totalFreq = freqs.reduce(0, { $0 + Int($1) })
+      if totalFreq != info.totalFreq || freqs.contains(0) {
+        report.problems.append(
+          "\(tdx): term \(count)'s frequencies add up to \(totalFreq), the dictionary says \(info.totalFreq)")
+        return
+      }
       let positions = try s.postings.positions(info, freqs: freqs)
+      // Lengths count positions (format 4): every position of a text or title term lies below its field's length.
+      let lengthOf: ((Int) -> UInt32)? =
+        !s.documents.hasTitleLengths ? nil
+        : key.first == Field.text.number ? { s.documents.length($0) }
+        : key.first == Field.title.number ? { UInt32(s.documents.titleLength($0)) } : nil
       for (k, list) in positions.enumerated() {
-        if zip(list, list.dropFirst()).contains(where: { $0 >= $1 }) || (key.first == 0 && list.last.map { $0 >= s.documents.length(Int(docs[k])) } == true) {
+        let outOfRange = lengthOf.map { length in list.last.map { $0 >= length(Int(docs[k])) } ?? false } ?? false
+        if zip(list, list.dropFirst()).contains(where: { $0 >= $1 }) || outOfRange {
           report.problems.append("\(path)/\(entry.fileName(.positions)): positions of term \(count) out of order or range")
           return
         }
@@ -95,6 +105,21 @@ public struct IndexChecker: Sendable {
     }
     if total != s.documents.totalLength {
       report.problems.append("\(path)/\(entry.fileName(.documents)): lengths add up to \(total), the header says \(s.documents.totalLength)")
+    }
+    // The documents in date order: every dated document once, by increasing date.
+    var seen = Set<UInt32>()
+    var previousDate: UInt32 = 0
+    for k in 0..<s.documents.datedCount {
+      let d = s.documents.docByDate(k)
+      let date = Int(d) < s.docCount ? s.documents.date(Int(d)) : 0
+      if date == 0 || date < previousDate || !seen.insert(d).inserted {
+        report.problems.append("\(path)/\(entry.fileName(.documents)): date order broken at entry \(k)")
+        return
+      }
+      previousDate = date
+    }
+    if s.documents.hasTitleLengths && seen.count != (0..<s.docCount).filter({ s.documents.date($0) != 0 }).count {
+      report.problems.append("\(path)/\(entry.fileName(.documents)): \(seen.count) documents in date order, others have dates")
     }
   }
 }

@@ -24,9 +24,10 @@ struct DeletionSet: Equatable, Sendable {
     count += 1
   }
 
-  func encoded() -> [UInt8] {
+  /// The file's bytes; `identity` is the segment's.
+  func encoded(identity: UInt64) -> [UInt8] {
     var w = ByteWriter()
-    FileEnvelope.writeHeader(&w, kind: .deletions)
+    FileEnvelope.writeHeader(&w, kind: .deletions, identity: identity)
     w.writeU32(UInt32(docCount))
     w.writeU32(UInt32(count))
     w.append(contentsOf: bits)
@@ -34,8 +35,8 @@ struct DeletionSet: Equatable, Sendable {
     return w.bytes
   }
 
-  init(file: MappedFile, expectedDocCount: Int) throws(TSearchError) {
-    let body = try FileEnvelope.verify(file, kind: .deletions)
+  init(file: MappedFile, expectedDocCount: Int, identity: UInt64 = 0) throws(TSearchError) {
+    let body = try FileEnvelope.verify(file, kind: .deletions, oldest: 1, identity: identity)
     var r = ByteReader(body)
     do {
       docCount = Int(try r.readU32())

@@ -1,25 +1,38 @@
-/// Per-document lengths and source records of a segment (`.doc`).
+/// Per-document lengths, dates and source records of a segment (`.doc`).
 ///
 /// ```
-/// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount, Date (u32)^DocCount,
+/// DocTable → Header, DocCount (u32), TotalLength (u64), TotalTitleLength (u64), Length (u32)^DocCount,
+///            TitleLength (u16)^DocCount, Date (u32)^DocCount, DatedCount (u32), DocsByDate (u32)^DatedCount,
 ///            SourceOffset (u64)^DocCount, Source^DocCount, Origin (string)^OriginCount,
 ///            OriginOffset (u64)^OriginCount, OriginCount (u32), Footer
 /// Source   → Id (string), OriginNumber (varint: 0 when the id names the file itself, else n for the n-th
 ///            Origin), Size (varint), Modified (u64, ns since 1970, two's complement), ContentHash (u64)
 /// ```
-/// (Version 2. Version 1, still read so that `tsearch rebuild` can re-index an old index from its sources, had no
-/// origin table and an Origin string in place of OriginNumber.)
-/// `Date` is the document's date as the number YYYYMMDD (0: none), for date-range queries.
-/// `Length` is the number of tokens of the document's text (BM25's document length); `TotalLength` their sum.
+/// (Version 3, format 4. Version 2 had no TotalTitleLength, TitleLength, DatedCount nor DocsByDate; version 1
+/// neither, and no origin table: an Origin string in place of OriginNumber. Both are still read, so that
+/// `tsearch rebuild` can re-index an old index from its sources.)
+/// `Length` is the document's text length in positions (its last word's position + 1: BM25's document length;
+/// terms stacked on one position count once); `TotalLength` their sum. `TitleLength` is the title's, the
+/// same way, up to 65,535; `TotalTitleLength` their sum (BM25F's title length normalisation).
+/// `Date` is the document's date as the number YYYYMMDD (0: none), and `DocsByDate` the documents that have a
+/// date, by increasing date (then document number): a date range is two binary searches, not a scan.
 /// `SourceOffset` points at the document's `Source` from the start of the file.
 enum DocumentTableWriter {
-  static func write(lengths: [UInt32], dates: [UInt32], sources: [(id: String, stamp: SourceStamp)]) -> [UInt8] {
-    var w = ByteWriter(capacity: 16 + lengths.count * 40)
-    FileEnvelope.writeHeader(&w, kind: .documents)
+  static func write(
+    lengths: [UInt32], titleLengths: [UInt16], dates: [UInt32], sources: [(id: String, stamp: SourceStamp)],
+    identity: UInt64
+  ) -> [UInt8] {
+    var w = ByteWriter(capacity: 32 + lengths.count * 48)
+    FileEnvelope.writeHeader(&w, kind: .documents, identity: identity)
     w.writeU32(UInt32(lengths.count))
     w.writeU64(lengths.reduce(0) { $0 + UInt64($1) })
+    w.writeU64(titleLengths.reduce(0) { $0 + UInt64($1) })
     for l in lengths { w.writeU32(l) }
+    for l in titleLengths { w.writeU16(l) }
     for d in dates { w.writeU32(d) }
+    let byDate = dates.indices.filter { dates[$0] != 0 }.sorted { (dates[$0], $0) < (dates[$1], $1) }
+    w.writeU32(UInt32(byDate.count))
+    for d in byDate { w.writeU32(UInt32(d)) }
     let offsetsStart = w.count
     for _ in lengths { w.writeU64(0) }
     var offsets: [Int] = []
@@ -68,37 +81,79 @@ struct DocumentTableReader {
   let file: MappedFile
   let docCount: Int
   let totalLength: UInt64
+  /// The sum of the title lengths (0 in versions before 3, which did not record them).
+  let totalTitleLength: UInt64
+  /// Whether the table records title lengths (version 3 and later).
+  let hasTitleLengths: Bool
   private let lengthsOffset: Int
+  private let titleLengthsOffset: Int
   private let datesOffset: Int
+  /// Documents with a date, in date order (version 3; 0 and no entries before).
+  let datedCount: Int
+  private let byDateOffset: Int
   private let sourceOffsetsOffset: Int
   private let originCount: Int
   private let originOffsetsOffset: Int
   private let version: UInt16
 
-  init(file: MappedFile) throws(TSearchError) {
+  init(file: MappedFile, identity: UInt64 = 0) throws(TSearchError) {
     self.file = file
-    let body = try FileEnvelope.verify(file, kind: .documents, checksum: false, oldest: 1)
+    let body = try FileEnvelope.verify(file, kind: .documents, checksum: false, oldest: 1, identity: identity)
     version = FileEnvelope.version(of: file)
+    let header = FileEnvelope.headerSize(of: file)
     var r = ByteReader(body)
     do {
       docCount = Int(try r.readU32())
       totalLength = try r.readU64()
+      totalTitleLength = version >= 3 ? try r.readU64() : 0
     } catch {
       throw .corrupt(file: file.path, reason: "no document count")
     }
-    lengthsOffset = FileEnvelope.headerSize + 12
-    datesOffset = lengthsOffset + docCount * 4
-    sourceOffsetsOffset = datesOffset + docCount * 4
-    let end = FileEnvelope.headerSize + body.count
+    hasTitleLengths = version >= 3
+    let end = header + body.count
+    // Every size below is checked against the file before any offset is computed from it.
+    guard docCount <= body.count / 8 else {
+      throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
+    }
+    lengthsOffset = header + (version >= 3 ? 20 : 12)
+    titleLengthsOffset = lengthsOffset + docCount * 4
+    datesOffset = titleLengthsOffset + (version >= 3 ? docCount * 2 : 0)
+    var dated = 0
+    if version >= 3 {
+      guard datesOffset + docCount * 4 + 4 <= end else {
+        throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
+      }
+      dated = Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: datesOffset + docCount * 4, as: UInt32.self)))
+      guard dated <= docCount else { throw .corrupt(file: file.path, reason: "dated count \(dated) above the documents") }
+    }
+    datedCount = dated
+    byDateOffset = datesOffset + docCount * 4 + (version >= 3 ? 4 : 0)
+    sourceOffsetsOffset = byDateOffset + dated * 4
     guard sourceOffsetsOffset + docCount * 8 + (version == 1 ? 0 : 4) <= end else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
     }
     originCount =
       version == 1 ? 0 : Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: end - 4, as: UInt32.self)))
+    guard originCount <= (end - sourceOffsetsOffset) / 8 else {
+      throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
+    }
     originOffsetsOffset = version == 1 ? end : end - 4 - originCount * 8
     guard originOffsetsOffset >= sourceOffsetsOffset + docCount * 8 else {
       throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
     }
+  }
+
+  /// The title's length in positions (0 when unrecorded: version 2 and earlier).
+  @inline(__always)
+  func titleLength(_ doc: Int) -> UInt16 {
+    guard hasTitleLengths else { return 0 }
+    return UInt16(littleEndian: file.bytes.loadUnaligned(fromByteOffset: titleLengthsOffset + doc * 2, as: UInt16.self))
+  }
+
+  /// The `k`-th document of the segment in date order (among those with a date).
+  @inline(__always)
+  func docByDate(_ k: Int) -> UInt32 {
+    UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: byDateOffset + k * 4, as: UInt32.self))
   }
 
   @inline(__always)
@@ -116,12 +171,16 @@ struct DocumentTableReader {
   }
 
   func source(_ doc: Int) throws(TSearchError) -> (id: String, stamp: SourceStamp) {
-    let o = Int(
-      UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: sourceOffsetsOffset + doc * 8, as: UInt64.self)))
+    guard doc >= 0, doc < docCount else {
+      throw .corrupt(file: file.path, reason: "document \(doc) is not in the table")
+    }
+    // Checked as read, before any arithmetic: a damaged offset (its high bit flipped) is refused, not converted.
+    let raw = UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: sourceOffsetsOffset + doc * 8, as: UInt64.self))
     let end = originOffsetsOffset
-    guard o >= sourceOffsetsOffset + docCount * 8, o < end else {
+    guard raw >= UInt64(sourceOffsetsOffset + docCount * 8), raw < UInt64(end) else {
       throw .corrupt(file: file.path, reason: "source record of document \(doc) out of bounds")
     }
+    let o = Int(raw)
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<end]), offset: o)
     do {
       let id = try r.readString()
@@ -142,9 +201,11 @@ struct DocumentTableReader {
   }
 
   private func originName(_ i: Int) throws -> String {
-    let o = Int(
-      UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: originOffsetsOffset + i * 8, as: UInt64.self)))
-    guard o >= sourceOffsetsOffset + docCount * 8, o < originOffsetsOffset else { throw ByteReader.Overrun(offset: o) }
+    let raw = UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: originOffsetsOffset + i * 8, as: UInt64.self))
+    guard raw >= UInt64(sourceOffsetsOffset + docCount * 8), raw < UInt64(originOffsetsOffset) else {
+      throw ByteReader.Overrun(offset: originOffsetsOffset + i * 8)
+    }
+    let o = Int(raw)
     var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.bytes[0..<originOffsetsOffset]), offset: o)
     return try r.readString()
   }

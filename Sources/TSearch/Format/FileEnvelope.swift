@@ -2,27 +2,61 @@
 ///
 /// ```
 /// File     → Header, Body, Footer
-/// Header   → Magic "TSRC" (4 bytes), Kind (4 ASCII bytes, e.g. "TDIC"), Version (u16)
+/// Header   → Magic "TSRC" (4 bytes), Kind (4 ASCII bytes, e.g. "TDIC"), Version (u16), Identity (u64)
 /// Footer   → BodyLength (u64), FooterMagic "TEND" (4 bytes), CRC32 (u32, over every byte before it)
 /// ```
-/// All integers are little-endian. `docs/FORMAT.md` lists the kinds and their versions.
+/// All integers are little-endian. `docs/FORMAT.md` lists the kinds and their versions. Identity, in the
+/// versions of `FileKind.identitySince` and later (format 4), is the segment's identity for a segment's files
+/// (its `.del` files too), and the index's for `MANIFEST`: a file from another segment or index, even a sound
+/// one, is refused on open instead of giving wrong results. Older versions had no Identity (a 10-byte header).
 enum FileEnvelope {
   static let magic: [UInt8] = Array("TSRC".utf8)
   static let footerMagic: [UInt8] = Array("TEND".utf8)
-  static let headerSize = 10
+  /// The header's size in the versions without an Identity.
+  static let headerSizeWithoutIdentity = 10
+  /// The header's size in the versions this code writes.
+  static let headerSize = 18
   static let footerSize = 16
+
+  /// The header's size in `file` (whose envelope was checked).
+  static func headerSize(of file: MappedFile) -> Int {
+    guard file.bytes.count >= 10 else { return headerSize }
+    return hasIdentity(file) ? headerSize : headerSizeWithoutIdentity
+  }
+
+  /// Whether the file's version carries an Identity.
+  static func hasIdentity(_ file: MappedFile) -> Bool {
+    guard file.bytes.count >= 10, let kind = FileKind(rawValue: String(decoding: file.bytes[4..<8], as: UTF8.self))
+    else { return true }
+    return version(of: file) >= kind.identitySince
+  }
+
+  /// The Identity in the file's header (0 when its version has none).
+  static func identity(of file: MappedFile) -> UInt64 {
+    guard hasIdentity(file), file.bytes.count >= headerSize else { return 0 }
+    return UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: 10, as: UInt64.self))
+  }
+
+  /// A new identity for a segment or an index: 64 random bits, never 0 (0 stands for "none").
+  static func newIdentity() -> UInt64 {
+    var g = SystemRandomNumberGenerator()
+    return UInt64.random(in: 1...UInt64.max, using: &g)
+  }
   /// Files up to this size have their checksum verified on open even when the reader skips it (1 MiB: about
   /// 0.1 ms of CRC-32).
   static let openChecksumLimit = 1 << 20
 
-  static func writeHeader(_ w: inout ByteWriter, kind: FileKind) {
+  static func writeHeader(_ w: inout ByteWriter, kind: FileKind, identity: UInt64) {
     w.append(contentsOf: magic)
     w.append(contentsOf: kind.rawValue.utf8)
     w.writeU16(kind.version)
+    w.writeU64(identity)
   }
 
-  static func writeFooter(_ w: inout ByteWriter) {
-    w.writeU64(UInt64(w.count - headerSize))
+  /// Writes the footer of a file whose header is `header` bytes (this code's, unless a test writes an older
+  /// version's).
+  static func writeFooter(_ w: inout ByteWriter, header: Int = headerSize) {
+    w.writeU64(UInt64(w.count - header))
     w.append(contentsOf: footerMagic)
     let crc = w.bytes.withUnsafeBytes { Checksum.crc32($0, seed: w.drainedCRC) }
     w.writeU32(crc)
@@ -35,9 +69,11 @@ enum FileEnvelope {
   /// search touches only the pages it needs); larger files are checked in full by `tsearch check` and on every
   /// segment a merge reads, and every read of them is bounds-checked.
   /// `oldest` is the oldest version the caller still reads (the current one unless it says otherwise).
-  static func verify(_ file: MappedFile, kind: FileKind, checksum: Bool = true, oldest: UInt16? = nil)
-    throws(TSearchError) -> UnsafeRawBufferPointer
-  {
+  ///
+  /// With `identity` (not 0), a file whose version carries an Identity must carry that one.
+  static func verify(
+    _ file: MappedFile, kind: FileKind, checksum: Bool = true, oldest: UInt16? = nil, identity: UInt64 = 0
+  ) throws(TSearchError) -> UnsafeRawBufferPointer {
     let b = file.bytes
     let name = file.path
     guard b.count >= headerSize + footerSize else {
@@ -49,21 +85,40 @@ enum FileEnvelope {
     }
     let version = UInt16(b[8]) | UInt16(b[9]) << 8
     if version > kind.version {
+      // A version beyond ours is newer software's only when the rest of the envelope is sound (its footer, and
+      // its checksum where opening checks it): a damaged version byte must read as damage, not as a reason to
+      // upgrade.
+      let footerSound = b[(b.count - footerSize + 8)..<(b.count - footerSize + 12)].elementsEqual(footerMagic)
+      let checksumSound = b.count > openChecksumLimit || (try? verifyChecksum(file)) != nil
+      guard footerSound && checksumSound else {
+        throw .corrupt(file: name, reason: "damaged header (version field \(version)) or checksum mismatch")
+      }
       throw .formatTooNew(file: name, version: Int(version), supported: Int(kind.version))
     }
     guard version >= (oldest ?? kind.version) else {
       throw .formatTooOld(file: name, version: Int(version), supported: Int(kind.version))
+    }
+    let header = version >= kind.identitySince ? headerSize : headerSizeWithoutIdentity
+    guard b.count >= header + footerSize else {
+      throw .corrupt(file: name, reason: "truncated: \(b.count) bytes is shorter than a header and a footer")
     }
     let footer = b.count - footerSize
     guard b[(footer + 8)..<(footer + 12)].elementsEqual(footerMagic) else {
       throw .corrupt(file: name, reason: "truncated or overwritten: no footer")
     }
     let bodyLength = b.loadUnaligned(fromByteOffset: footer, as: UInt64.self).littleEndian
-    guard bodyLength == UInt64(footer - headerSize) else {
-      throw .corrupt(file: name, reason: "length mismatch: footer says \(bodyLength) body bytes, file has \(footer - headerSize)")
+    guard bodyLength == UInt64(footer - header) else {
+      throw .corrupt(file: name, reason: "length mismatch: footer says \(bodyLength) body bytes, file has \(footer - header)")
     }
     if checksum || b.count <= openChecksumLimit { try verifyChecksum(file) }
-    return UnsafeRawBufferPointer(rebasing: b[headerSize..<footer])
+    if identity != 0 && version >= kind.identitySince {
+      let own = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 10, as: UInt64.self))
+      guard own == identity else {
+        throw .corrupt(
+          file: name, reason: "belongs to another segment or index (identity \(String(own, radix: 16)), expected \(String(identity, radix: 16)))")
+      }
+    }
+    return UnsafeRawBufferPointer(rebasing: b[header..<footer])
   }
 
   /// The version in a file's header (the envelope must have been checked).
@@ -109,15 +164,27 @@ enum FileKind: String, CaseIterable {
   /// `<segment>_<gen>.del`: deleted documents of a segment.
   case deletions = "DELS"
 
-  /// Version 3 of postings and positions: whole 128-value blocks packed in four lanes (version 2, still read, packed
-  /// them one value after the other; format 1 was varints). Version 2 of the document table: each distinct origin
-  /// written once. Version 3 of the store: LZ4 blocks against a preset dictionary (version 2 used DEFLATE against
-  /// one, version 1 had 16 KiB DEFLATE blocks; both are still read).
+  /// Format 4 (2026-12-08) gave every kind a new version with an Identity in the header; besides, the document
+  /// table (version 3) holds title lengths and the documents in date order, the title's postings bound by title
+  /// lengths (postings 4), and the store (version 4) keeps a long text in chunks of its own.
+  /// Earlier: version 3 of postings and positions packed whole 128-value blocks in four lanes (version 2, still
+  /// read, packed them one value after the other; format 1 was varints); version 2 of the document table wrote
+  /// each distinct origin once; version 3 of the store had LZ4 blocks against a preset dictionary (version 2 used
+  /// DEFLATE against one, version 1 had 16 KiB DEFLATE blocks; both are still read).
   var version: UInt16 {
     switch self {
-    case .store, .postings, .positions: return 3
-    case .documents: return 2
-    default: return 1
+    case .store, .postings, .positions: return 4
+    case .documents: return 3
+    default: return 2
+    }
+  }
+
+  /// The first version of the kind with an Identity in its header (format 4).
+  var identitySince: UInt16 {
+    switch self {
+    case .store, .postings, .positions: return 4
+    case .documents: return 3
+    default: return 2
     }
   }
 

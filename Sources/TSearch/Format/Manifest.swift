@@ -4,9 +4,12 @@
 /// Manifest → Header, Generation (u64), NextSegment (u64), Analyzer (string), K1 (f64), B (f64),
 ///            TitleWeight (f64), Coordination (f64), StopWords (u8: 1 = removed from queries),
 ///            SegmentCount (u32), Segment^SegmentCount, Footer
-/// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none)
+/// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none),
+///            Identity (u64, version 2: the Identity in the headers of the segment's files; 0 = unknown)
 /// string   → Length (varint), UTF-8 bytes
 /// ```
+/// The header's Identity (version 2) is the index's, made when it is created. Version 1 (no identities) is
+/// still read; its segments' files are opened without the identity check.
 /// A commit writes every new segment file, fsyncs it, writes `MANIFEST.tmp`, fsyncs it, renames it over
 /// `MANIFEST` and fsyncs the folder: a reader sees the old commit or the new one, never a mix.
 struct Manifest: Equatable, Sendable {
@@ -15,6 +18,8 @@ struct Manifest: Equatable, Sendable {
     var docCount: Int
     var deletedCount: Int
     var deletionGeneration: UInt64
+    /// The Identity in the headers of the segment's files (format 4; 0 when the segment is older).
+    var identity: UInt64 = 0
 
     var deletionFileName: String? {
       deletionGeneration == 0 ? nil : "\(name)_\(deletionGeneration).\(FileKind.deletions.fileExtension)"
@@ -34,10 +39,12 @@ struct Manifest: Equatable, Sendable {
   var coordination = IndexSettings.defaultCoordination
   var removeStopWords = IndexSettings.defaultRemoveStopWords
   var segments: [SegmentEntry] = []
+  /// The index's identity (in the header of version 2; 0 in version 1).
+  var indexIdentity: UInt64 = 0
 
   func encoded() -> [UInt8] {
     var w = ByteWriter()
-    FileEnvelope.writeHeader(&w, kind: .manifest)
+    FileEnvelope.writeHeader(&w, kind: .manifest, identity: indexIdentity)
     w.writeU64(generation)
     w.writeU64(nextSegment)
     w.writeString(analyzer)
@@ -52,19 +59,23 @@ struct Manifest: Equatable, Sendable {
       w.writeU32(UInt32(s.docCount))
       w.writeU32(UInt32(s.deletedCount))
       w.writeU64(s.deletionGeneration)
+      w.writeU64(s.identity)
     }
     FileEnvelope.writeFooter(&w)
     return w.bytes
   }
 
-  init(analyzer: String, k1: Double, b: Double) {
+  init(analyzer: String, k1: Double, b: Double, indexIdentity: UInt64 = FileEnvelope.newIdentity()) {
     self.analyzer = analyzer
     self.k1 = k1
     self.b = b
+    self.indexIdentity = indexIdentity
   }
 
   init(file: MappedFile) throws(TSearchError) {
-    let body = try FileEnvelope.verify(file, kind: .manifest)
+    let body = try FileEnvelope.verify(file, kind: .manifest, oldest: 1)
+    let version = FileEnvelope.version(of: file)
+    indexIdentity = FileEnvelope.identity(of: file)
     var r = ByteReader(body)
     do {
       generation = try r.readU64()
@@ -81,8 +92,11 @@ struct Manifest: Equatable, Sendable {
         let docs = Int(try r.readU32())
         let deleted = Int(try r.readU32())
         let gen = try r.readU64()
-        guard !name.isEmpty, !name.contains("/"), deleted <= docs else { throw ByteReader.Overrun(offset: r.offset) }
-        segments.append(SegmentEntry(name: name, docCount: docs, deletedCount: deleted, deletionGeneration: gen))
+        let identity = version >= 2 ? try r.readU64() : 0
+        guard !name.isEmpty, !name.contains("/"), deleted <= docs, gen < UInt64(Int64.max), generation < UInt64(Int64.max)
+        else { throw ByteReader.Overrun(offset: r.offset) }
+        segments.append(
+          SegmentEntry(name: name, docCount: docs, deletedCount: deleted, deletionGeneration: gen, identity: identity))
       }
       guard r.isAtEnd else { throw ByteReader.Overrun(offset: r.offset) }
     } catch {

@@ -136,14 +136,19 @@ struct PostingsReader {
   /// Whether whole blocks are packed vertically (version 3 files) or horizontally (version 2).
   let verticalDocs: Bool
   let verticalPositions: Bool
+  /// The files' header sizes (no postings lie before them).
+  let postingsHeader: Int
+  let positionsHeader: Int
 
   /// Checks both files' envelopes (structure only: the checksums are verified by `tsearch check` and before
   /// a merge, so that opening an index costs nothing that grows with its size).
-  init(postings: MappedFile, positions: MappedFile) throws(TSearchError) {
+  init(postings: MappedFile, positions: MappedFile, identity: UInt64 = 0) throws(TSearchError) {
     self.postings = postings
     self.positions = positions
-    _ = try FileEnvelope.verify(postings, kind: .postings, checksum: false, oldest: 2)
-    _ = try FileEnvelope.verify(positions, kind: .positions, checksum: false, oldest: 2)
+    _ = try FileEnvelope.verify(postings, kind: .postings, checksum: false, oldest: 2, identity: identity)
+    _ = try FileEnvelope.verify(positions, kind: .positions, checksum: false, oldest: 2, identity: identity)
+    postingsHeader = FileEnvelope.headerSize(of: postings)
+    positionsHeader = FileEnvelope.headerSize(of: positions)
     verticalDocs = FileEnvelope.version(of: postings) >= 3
     verticalPositions = FileEnvelope.version(of: positions) >= 3
   }
@@ -261,8 +266,8 @@ final class PostingsCursor {
     blockCount = blocks
     let termEnd = info.postingsOffset + info.postingsLength
     let posEnd = info.positionsOffset + info.positionsLength
-    guard info.docFreq > 0, info.postingsOffset >= FileEnvelope.headerSize, info.postingsLength > 0,
-      termEnd <= data.count - FileEnvelope.footerSize, info.positionsOffset >= FileEnvelope.headerSize,
+    guard info.docFreq > 0, info.postingsOffset >= reader.postingsHeader, info.postingsLength > 0,
+      termEnd <= data.count - FileEnvelope.footerSize, info.positionsOffset >= reader.positionsHeader,
       info.positionsLength >= 0, posEnd <= posData.count - FileEnvelope.footerSize
     else { throw .corrupt(file: reader.postings.path, reason: "postings range of a term out of bounds") }
     // Two allocations hold what the cursor needs (with the skip table's MaxFreq and MinLength arrays for a

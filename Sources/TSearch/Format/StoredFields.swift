@@ -5,12 +5,20 @@ import Foundation
 /// ```
 /// Store      → Header, Dictionary?, Block^BlockCount, BlockIndex, Trailer, Footer
 /// Dictionary → DictionaryLength bytes of the segment's own records (the preset dictionary of codecs 2 and 3)
-/// Block      → the block's documents, each a Record, compressed with the block's codec
-/// Record     → FieldCount (varint), (Tag (u8), Length (varint), UTF-8 bytes)^FieldCount
+/// Block      → the block's documents, each a Record, compressed with the block's codec; or (a chunk block)
+///              one chunk of a long text, compressed alike
+/// Record     → FieldCount (varint), (Tag (u8), Length (varint), bytes)^FieldCount
 /// BlockIndex → (Offset (u64), StoredLength (u32), RawLength (u32), FirstDoc (u32), Codec (u8))^BlockCount
 /// Trailer    → DocCount (u32), BlockCount (u32), BlockIndexOffset (u64), DictionaryOffset (u64),
 ///              DictionaryLength (u32)                       (version 1: the first three only, no dictionary)
+/// ChunkTable → ChunkCount (varint), (ChunkBytes (varint), FirstPosition (varint))^ChunkCount
 /// ```
+/// Version 4 (format 4) keeps a text of `chunkThreshold` (64 KiB) or more apart from its record, in chunks of
+/// about `chunkTarget` (16 KiB) cut at white space: the record, alone in its block, holds tag 8 with the
+/// ChunkTable in place of the text (tag 1), and each chunk is a chunk block of its own right after it (its
+/// Codec's high bit set, its FirstDoc the document's). FirstPosition is the position of the first word that
+/// starts in the chunk, so that a search decodes only the chunks around a hit's matches (whose positions the
+/// postings give), whatever the text's length.
 /// Version 3 writes codec 3: an LZ4 block (`LZ4`) against the segment's preset dictionary, or codec 0 (raw) when
 /// that saves under 10%. Versions 1 and 2 wrote codecs 1 (raw DEFLATE) and 2 (raw DEFLATE against the dictionary);
 /// they are still read. Blocks hold about `blockTarget` (4 KiB) raw bytes, so that a snippet decodes little before
@@ -56,7 +64,7 @@ struct StoredFieldsWriter {
   private var index = ByteWriter()
   private var blockCount = 0
   /// Blocks not yet compressed: their records and first document.
-  private var pending: [(raw: [UInt8], firstDoc: Int)] = []
+  private var pending: [(raw: [UInt8], firstDoc: Int, isChunk: Bool)] = []
   private var pendingBytes = 0
   /// Blocks being compressed in the background, oldest first, and their raw bytes.
   private var jobs: [CompressionJob] = []
@@ -95,18 +103,68 @@ struct StoredFieldsWriter {
     chunkBytes = 0
   }
 
-  init() { FileEnvelope.writeHeader(&w, kind: .store) }
+  init(identity: UInt64 = 0) { FileEnvelope.writeHeader(&w, kind: .store, identity: identity) }
+
+  /// Texts of this many bytes or more are stored in chunks (version 4).
+  static let chunkThreshold = 64 * 1024
+  /// A chunk's usual size.
+  static let chunkTarget = 16 * 1024
+
+  /// Where a long text is cut into chunks: each chunk's length in bytes. Every cut follows white space (a line
+  /// break in the chunk's last quarter if there is one, else the last space or tab), so no word is cut; a
+  /// stretch without white space is cut at a character boundary. Empty for a text under `chunkThreshold`.
+  static func chunkLengths(_ text: String) -> [Int] {
+    var text = text
+    return text.withUTF8 { b -> [Int] in
+      guard b.count >= chunkThreshold else { return [] }
+      var out: [Int] = []
+      var start = 0
+      while start < b.count {
+        var end = min(b.count, start + chunkTarget)
+        if end < b.count {
+          var cut = -1
+          var k = end
+          while k > start + chunkTarget * 3 / 4 {
+            if b[k - 1] == 0x0A { cut = k; break }
+            k -= 1
+          }
+          if cut < 0 {
+            k = end
+            while k > start + 1 && cut < 0 {
+              if b[k - 1] == 0x20 || b[k - 1] == 0x09 { cut = k }
+              k -= 1
+            }
+          }
+          if cut < 0 {
+            // No white space at all: a UTF-8 boundary.
+            cut = end
+            while cut > start + 1 && b[cut] & 0xC0 == 0x80 { cut -= 1 }
+          }
+          end = cut
+        }
+        out.append(end - start)
+        start = end
+      }
+      return out
+    }
+  }
 
   /// Bytes held: the compressed output so far and the raw blocks waiting to be compressed.
   var memoryBytes: Int { w.capacity + chunkBytes + jobBytes + index.capacity + pendingBytes + block.capacity }
 
   /// Adds a document, compressing the waiting blocks once they hold `compressEvery` raw bytes.
-  mutating func add(fields: [(StoredField, String)], compressEvery: Int) throws {
-    try add(fields: fields)
+  mutating func add(fields: [(StoredField, String)], chunks: [TextChunk]? = nil, compressEvery: Int) throws {
+    try add(fields: fields, chunks: chunks)
     if pendingBytes >= compressEvery { try compressPending() }
   }
 
-  mutating func add(fields: [(StoredField, String)]) throws {
+  /// Adds a document's fields. With `chunks` (the text's chunk lengths and first positions, which must add up
+  /// to the text), the text is stored in chunk blocks after a record of its own.
+  mutating func add(fields: [(StoredField, String)], chunks: [TextChunk]? = nil) throws {
+    if let chunks, !chunks.isEmpty, let text = fields.first(where: { $0.0 == .text })?.1 {
+      try addChunked(fields: fields.filter { $0.0 != .text }, text: text, chunks: chunks)
+      return
+    }
     if block.count == 0 { blockFirstDoc = docCount }
     block.writeVarint(fields.count)
     for (tag, value) in fields {
@@ -117,9 +175,38 @@ struct StoredFieldsWriter {
     if block.count >= Self.blockTarget { try flushBlock() }
   }
 
+  private mutating func addChunked(fields: [(StoredField, String)], text: String, chunks: [TextChunk]) throws {
+    try flushBlock()
+    blockFirstDoc = docCount
+    block.writeVarint(fields.count + 1)
+    for (tag, value) in fields {
+      block.append(tag.rawValue)
+      block.writeString(value)
+    }
+    var table = ByteWriter()
+    table.writeVarint(chunks.count)
+    for c in chunks {
+      table.writeVarint(c.bytes)
+      table.writeVarint(c.firstPosition)
+    }
+    block.append(StoredRecord.chunkTableTag)
+    block.writeVarint(table.count)
+    block.append(contentsOf: table.bytes)
+    try flushBlock()
+    let bytes = Array(text.utf8)
+    var at = 0
+    for c in chunks {
+      let end = min(bytes.count, at + c.bytes)
+      pending.append((Array(bytes[at..<end]), docCount, true))
+      pendingBytes += end - at
+      at = end
+    }
+    docCount += 1
+  }
+
   private mutating func flushBlock() throws {
     guard block.count > 0 else { return }
-    pending.append((block.bytes, blockFirstDoc))
+    pending.append((block.bytes, blockFirstDoc, false))
     pendingBytes += block.count
     block.reset()
   }
@@ -170,7 +257,7 @@ struct StoredFieldsWriter {
         index.writeU32(UInt32(useLZ4 ? compressed.count : b.raw.count))
         index.writeU32(UInt32(b.raw.count))
         index.writeU32(UInt32(b.firstDoc))
-        index.append(useLZ4 ? 3 : 0)
+        index.append((useLZ4 ? 3 : 0) | (b.isChunk ? StoredFieldsReader.chunkFlag : 0))
         let chunk = useLZ4 ? compressed : b.raw
         chunks.append(chunk)
         chunkBytes += chunk.count
@@ -225,12 +312,15 @@ struct StoredFieldsWriter {
 /// Blocks compressed in the background: each of `Parallel.threads` tasks takes every so-many block, with a
 /// scratch from the pool; `group` is done when `packed` holds every block's compressed bytes.
 private final class CompressionJob: @unchecked Sendable {
-  let blocks: [(raw: [UInt8], firstDoc: Int)]
+  let blocks: [(raw: [UInt8], firstDoc: Int, isChunk: Bool)]
   let rawBytes: Int
   let packed: UnsafeMutableBufferPointer<[UInt8]>
   let group = DispatchGroup()
 
-  init(_ blocks: [(raw: [UInt8], firstDoc: Int)], compressor: LZ4Compressor, scratches: ObjectPool<LZ4Compressor.Scratch>) {
+  init(
+    _ blocks: [(raw: [UInt8], firstDoc: Int, isChunk: Bool)], compressor: LZ4Compressor,
+    scratches: ObjectPool<LZ4Compressor.Scratch>
+  ) {
     self.blocks = blocks
     rawBytes = blocks.reduce(0) { $0 + $1.raw.count }
     packed = .allocate(capacity: blocks.count)
@@ -254,6 +344,12 @@ private final class CompressionJob: @unchecked Sendable {
   }
 }
 
+/// A chunk of a long stored text: its length in bytes and the position of its first word.
+struct TextChunk: Equatable, Sendable {
+  var bytes: Int
+  var firstPosition: Int
+}
+
 struct StoredFieldsReader {
   let file: MappedFile
   let docCount: Int
@@ -262,15 +358,19 @@ struct StoredFieldsReader {
   /// The preset dictionary of codec-2 and codec-3 blocks (empty when there is none).
   private let dictionary: Range<Int>
   private let version: UInt16
+  private let header: Int
+  /// The Codec bit of a chunk block (version 4).
+  static let chunkFlag: UInt8 = 0x80
 
-  init(file: MappedFile) throws(TSearchError) {
+  init(file: MappedFile, identity: UInt64 = 0) throws(TSearchError) {
     self.file = file
     // Version 1 (no dictionary) is still read, so that `tsearch rebuild` can read an older index's text.
-    _ = try FileEnvelope.verify(file, kind: .store, checksum: false, oldest: 1)
+    _ = try FileEnvelope.verify(file, kind: .store, checksum: false, oldest: 1, identity: identity)
     let version = FileEnvelope.version(of: file)
     self.version = version
+    header = FileEnvelope.headerSize(of: file)
     let trailer = file.bytes.count - FileEnvelope.footerSize - (version == 1 ? 16 : StoredFieldsWriter.trailerSize)
-    guard trailer >= FileEnvelope.headerSize else { throw .corrupt(file: file.path, reason: "unreadable trailer") }
+    guard trailer >= header else { throw .corrupt(file: file.path, reason: "unreadable trailer") }
     var r = ByteReader(file.bytes, offset: trailer)
     var dictionaryOffset = 0
     var dictionaryLength = 0
@@ -285,14 +385,14 @@ struct StoredFieldsReader {
     } catch {
       throw .corrupt(file: file.path, reason: "unreadable trailer")
     }
-    guard indexOffset >= FileEnvelope.headerSize, indexOffset <= trailer,
+    guard indexOffset >= header, indexOffset <= trailer,
       blockCount <= (trailer - indexOffset) / StoredFieldsWriter.indexEntrySize,
       indexOffset + blockCount * StoredFieldsWriter.indexEntrySize == trailer
     else {
       throw .corrupt(file: file.path, reason: "block index out of bounds")
     }
     guard dictionaryLength == 0
-      || (dictionaryLength <= StoredFieldsWriter.dictionaryLimit && dictionaryOffset >= FileEnvelope.headerSize
+      || (dictionaryLength <= StoredFieldsWriter.dictionaryLimit && dictionaryOffset >= header
         && dictionaryOffset <= indexOffset - dictionaryLength)
     else {
       throw .corrupt(file: file.path, reason: "dictionary out of bounds")
@@ -302,61 +402,109 @@ struct StoredFieldsReader {
 
   private struct BlockEntry {
     var offset: Int, stored: Int, raw: Int, firstDoc: Int, codec: UInt8
+    var isChunk: Bool { codec & StoredFieldsReader.chunkFlag != 0 }
   }
 
   private func entry(_ i: Int) throws -> BlockEntry {
     var r = ByteReader(file.bytes, offset: indexOffset + i * StoredFieldsWriter.indexEntrySize)
-    return BlockEntry(
+    let e = BlockEntry(
       offset: try r.readOffset(), stored: Int(try r.readU32()), raw: Int(try r.readU32()),
       firstDoc: Int(try r.readU32()), codec: try r.readU8())
+    // DEFLATE expands at most 1,032 times, LZ4 255: a larger raw size is damage, not a reason to allocate gigabytes.
+    let codec = e.codec & ~Self.chunkFlag
+    guard e.offset >= header, e.offset <= indexOffset - e.stored, e.raw <= e.stored * 1032 + 64,
+      codec != 0 || e.raw == e.stored, !e.isChunk || version >= 4
+    else {
+      throw ByteReader.Overrun(offset: e.offset)
+    }
+    // Each version reads the codecs it wrote.
+    guard version >= 3 ? codec == 0 || codec == 3 : codec <= 2 else { throw ByteReader.Overrun(offset: e.offset) }
+    return e
   }
 
-  /// The stored fields of one document.
-  func document(_ doc: Int) throws(TSearchError) -> StoredRecord {
+  /// The index of the block holding document `doc`'s record.
+  private func recordBlock(_ doc: Int) throws -> Int {
+    var lo = 0
+    var hi = blockCount - 1
+    // The block index lies within the file (checked on open): its FirstDoc fields are read in place.
+    let firstDocs = file.bytes.baseAddress! + indexOffset + 16
+    func first(_ i: Int) -> Int {
+      Int(UInt32(littleEndian: firstDocs.loadUnaligned(fromByteOffset: i * StoredFieldsWriter.indexEntrySize, as: UInt32.self)))
+    }
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if first(mid) <= doc { lo = mid } else { hi = mid - 1 }
+    }
+    // Chunk blocks follow their record's block with its FirstDoc: back to the record's.
+    while lo > 0, file.bytes[indexOffset + lo * StoredFieldsWriter.indexEntrySize + 20] & Self.chunkFlag != 0 { lo -= 1 }
+    return lo
+  }
+
+  /// Calls `body` with block `i`'s bytes, decoded as far as `body` asks through `ensure` (at least n bytes,
+  /// unless the block is shorter).
+  private func withBlock<R>(
+    _ e: BlockEntry, _ body: (UnsafeRawBufferPointer, (Int) throws -> Int) throws -> R
+  ) throws -> R {
+    let stored = UnsafeRawBufferPointer(rebasing: file.bytes[e.offset..<(e.offset + e.stored)])
+    switch e.codec & ~Self.chunkFlag {
+    case 0:
+      return try body(stored, { _ in stored.count })
+    case 1, 2:
+      // Inflate only as far as asked (versions 1 and 2).
+      guard e.codec == 1 || !dictionary.isEmpty else { throw ByteReader.Overrun(offset: e.offset) }
+      let preset = e.codec == 2 ? UnsafeRawBufferPointer(rebasing: file.bytes[dictionary]) : nil
+      let inflater = try PartialInflater(stored, size: e.raw, dictionary: preset)
+      return try withExtendedLifetime(inflater) { try body(inflater.buffer, inflater.ensure) }
+    case 3:
+      let preset = dictionary.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: file.bytes[dictionary])
+      let decoder = LZ4PartialDecoder(stored, size: e.raw, dictionary: preset)
+      return try withExtendedLifetime(decoder) { try body(decoder.buffer, { try decoder.ensure($0) }) }
+    default: throw ByteReader.Overrun(offset: e.offset)
+    }
+  }
+
+  /// The stored fields of one document. With `text: false`, a text kept in chunks is not read (the record's
+  /// `chunks` say where it lies; `chunk(_:of:)` reads one).
+  func document(_ doc: Int, text: Bool = true) throws(TSearchError) -> StoredRecord {
     guard doc >= 0, doc < docCount, blockCount > 0 else {
       throw .corrupt(file: file.path, reason: "document \(doc) is not in the store")
     }
     do {
-      var lo = 0
-      var hi = blockCount - 1
-      // The block index lies within the file (checked on open): its FirstDoc fields are read in place.
-      let firstDocs = file.bytes.baseAddress! + indexOffset + 16
-      while lo < hi {
-        let mid = (lo + hi + 1) / 2
-        let first = UInt32(littleEndian: firstDocs.loadUnaligned(
-          fromByteOffset: mid * StoredFieldsWriter.indexEntrySize, as: UInt32.self))
-        if Int(first) <= doc { lo = mid } else { hi = mid - 1 }
+      let b = try recordBlock(doc)
+      let e = try entry(b)
+      guard !e.isChunk, doc >= e.firstDoc else { throw ByteReader.Overrun(offset: e.offset) }
+      var record = try withBlock(e) { block, ensure in try Self.record(doc - e.firstDoc, in: block, ensure: ensure) }
+      if text, let chunks = record.chunks {
+        var bytes: [UInt8] = []
+        for k in chunks.indices { bytes += try chunkBytes(k, of: b, chunks) }
+        record[.text] = String(decoding: bytes, as: UTF8.self)
       }
-      let e = try entry(lo)
-      // DEFLATE expands at most 1,032 times, LZ4 255: a larger raw size is damage, not a reason to allocate gigabytes.
-      guard e.offset >= FileEnvelope.headerSize, e.offset + e.stored <= indexOffset,
-        e.raw <= e.stored * 1032 + 64, e.codec != 0 || e.raw == e.stored
-      else {
-        throw ByteReader.Overrun(offset: e.offset)
-      }
-      let stored = UnsafeRawBufferPointer(rebasing: file.bytes[e.offset..<(e.offset + e.stored)])
-      // Each version reads the codecs it wrote.
-      guard version == 3 ? e.codec == 0 || e.codec == 3 : e.codec <= 2 else { throw ByteReader.Overrun(offset: e.offset) }
-      switch e.codec {
-      case 0:
-        return try Self.record(doc - e.firstDoc, in: stored, ensure: { _ in stored.count })
-      case 1, 2:
-        // Inflate only as far as the document's record (versions 1 and 2).
-        guard e.codec == 1 || !dictionary.isEmpty else { throw ByteReader.Overrun(offset: e.offset) }
-        let preset = e.codec == 2 ? UnsafeRawBufferPointer(rebasing: file.bytes[dictionary]) : nil
-        let inflater = try PartialInflater(stored, size: e.raw, dictionary: preset)
-        return try withExtendedLifetime(inflater) { try Self.record(doc - e.firstDoc, in: inflater.buffer, ensure: inflater.ensure) }
-      case 3:
-        // Decode only as far as the document's record.
-        let preset = dictionary.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: file.bytes[dictionary])
-        let decoder = LZ4PartialDecoder(stored, size: e.raw, dictionary: preset)
-        return try withExtendedLifetime(decoder) {
-          try Self.record(doc - e.firstDoc, in: decoder.buffer, ensure: { try decoder.ensure($0) })
-        }
-      default: throw ByteReader.Overrun(offset: e.offset)
-      }
+      return record
     } catch {
       throw .corrupt(file: file.path, reason: "stored document \(doc) does not decode")
+    }
+  }
+
+  /// Chunk `k` of document `doc`'s text (which must be kept in chunks: `document(doc, text: false).chunks`).
+  func chunk(_ k: Int, of doc: Int) throws(TSearchError) -> String {
+    do {
+      let b = try recordBlock(doc)
+      let e = try entry(b)
+      let record = try withBlock(e) { block, ensure in try Self.record(doc - e.firstDoc, in: block, ensure: ensure) }
+      guard let chunks = record.chunks, k >= 0, k < chunks.count else { throw ByteReader.Overrun(offset: e.offset) }
+      return String(decoding: try chunkBytes(k, of: b, chunks), as: UTF8.self)
+    } catch {
+      throw .corrupt(file: file.path, reason: "chunk \(k) of stored document \(doc) does not decode")
+    }
+  }
+
+  private func chunkBytes(_ k: Int, of recordBlock: Int, _ chunks: [TextChunk]) throws -> [UInt8] {
+    guard recordBlock + 1 + k < blockCount else { throw ByteReader.Overrun(offset: indexOffset) }
+    let e = try entry(recordBlock + 1 + k)
+    guard e.isChunk, e.raw == chunks[k].bytes else { throw ByteReader.Overrun(offset: e.offset) }
+    return try withBlock(e) { block, ensure in
+      guard try ensure(e.raw) >= e.raw else { throw ByteReader.Overrun(offset: e.offset) }
+      return Array(UnsafeRawBufferPointer(rebasing: block[0..<e.raw]))
     }
   }
 
@@ -379,8 +527,11 @@ struct StoredFieldsReader {
         guard length >= 0, length <= block.count - c.at else { throw ByteReader.Overrun(offset: c.at) }
         if current == k {
           try c.need(c.at + length, ensure)
+          let value = UnsafeRawBufferPointer(rebasing: block[c.at..<(c.at + length)])
           if let f = StoredField(rawValue: tag) {
-            fields[f] = String(decoding: UnsafeRawBufferPointer(rebasing: block[c.at..<(c.at + length)]), as: UTF8.self)
+            fields[f] = String(decoding: value, as: UTF8.self)
+          } else if tag == StoredRecord.chunkTableTag {
+            fields.chunks = try chunkTable(value)
           }
         }
         c.at += length
@@ -388,6 +539,23 @@ struct StoredFieldsReader {
       if current == k { return fields }
       current += 1
     }
+  }
+
+  private static func chunkTable(_ bytes: UnsafeRawBufferPointer) throws -> [TextChunk] {
+    var r = ByteReader(bytes)
+    let n = try r.readInt(limit: bytes.count)
+    var out: [TextChunk] = []
+    out.reserveCapacity(n)
+    var previous = -1
+    for _ in 0..<n {
+      let length = try r.readInt(limit: Int(UInt32.max))
+      let first = try r.readInt(limit: Int(UInt32.max))
+      guard length > 0, first >= previous else { throw ByteReader.Overrun(offset: r.offset) }
+      previous = first
+      out.append(TextChunk(bytes: length, firstPosition: first))
+    }
+    guard r.isAtEnd, n > 0 else { throw ByteReader.Overrun(offset: r.offset) }
+    return out
   }
 }
 

@@ -33,7 +33,7 @@ struct TermDictionaryWriter {
   private var previous: [UInt8] = []
   private var termCount: UInt64 = 0
 
-  init() { FileEnvelope.writeHeader(&w, kind: .terms) }
+  init(identity: UInt64 = 0) { FileEnvelope.writeHeader(&w, kind: .terms, identity: identity) }
 
   /// Adds the next term; keys must come in increasing order.
   mutating func add(key: [UInt8], info: TermInfo) {
@@ -86,12 +86,13 @@ struct TermDictionaryReader {
   let blockCount: Int
   private let indexOffset: Int
 
-  init(file: MappedFile) throws(TSearchError) {
+  init(file: MappedFile, identity: UInt64 = 0) throws(TSearchError) {
     self.file = file
-    _ = try FileEnvelope.verify(file, kind: .terms, checksum: false)
+    _ = try FileEnvelope.verify(file, kind: .terms, checksum: false, oldest: 1, identity: identity)
     let b = file.bytes
+    let header = FileEnvelope.headerSize(of: file)
     let trailer = b.count - FileEnvelope.footerSize - 20
-    guard trailer >= FileEnvelope.headerSize else { throw .corrupt(file: file.path, reason: "no trailer") }
+    guard trailer >= header else { throw .corrupt(file: file.path, reason: "no trailer") }
     var r = ByteReader(b, offset: trailer)
     do {
       termCount = try r.readOffset()
@@ -100,7 +101,7 @@ struct TermDictionaryReader {
     } catch {
       throw .corrupt(file: file.path, reason: "unreadable trailer")
     }
-    guard indexOffset >= FileEnvelope.headerSize, indexOffset + blockCount * 4 == trailer,
+    guard indexOffset >= header, indexOffset + blockCount * 4 == trailer,
       termCount >= blockCount
     else {
       throw .corrupt(file: file.path, reason: "block index out of bounds")

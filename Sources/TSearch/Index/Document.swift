@@ -60,6 +60,10 @@ enum StoredField: UInt8, CaseIterable {
 /// for every hit shown).
 struct StoredRecord {
   private var id, text, title, path, date, byline, url, language: String?
+  /// Where a long text lies in chunks (store version 4), when the record keeps it so; nil otherwise.
+  var chunks: [TextChunk]?
+  /// The record tag of the chunk table (see `StoredFieldsWriter`).
+  static let chunkTableTag: UInt8 = 8
 
   /// The fields present, by field.
   var dictionary: [StoredField: String] {

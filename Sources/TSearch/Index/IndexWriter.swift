@@ -330,7 +330,11 @@ public final class IndexWriter: @unchecked Sendable {
     let deleted = grown(builderDeleted, to: builder.docCount)
     let index = pendingSegments.count
     pendingSegments.append(
-      (Manifest.SegmentEntry(name: name, docCount: builder.docCount, deletedCount: 0, deletionGeneration: 0), deleted))
+      (
+        Manifest.SegmentEntry(
+          name: name, docCount: builder.docCount, deletedCount: 0, deletionGeneration: 0, identity: builder.identity),
+        deleted
+      ))
     for (id, n) in builderIDs { pendingIDs[id] = (index, n) }
     // The written segment's memory (two buffers per term, the stored blocks) is freed on another thread while
     // this one goes on: at the end of a Reuters build, freeing it here was 10–15 ms on one core.
@@ -384,14 +388,15 @@ public final class IndexWriter: @unchecked Sendable {
       guard let set = committedDeletions[next.segments[i].name] else { continue }
       next.segments[i].deletionGeneration = next.generation
       next.segments[i].deletedCount = set.count
-      try FileIO.writeDurably(set.encoded(), to: "\(path)/\(next.segments[i].deletionFileName!)")
+      try FileIO.writeDurably(
+        set.encoded(identity: next.segments[i].identity), to: "\(path)/\(next.segments[i].deletionFileName!)")
     }
     for (entry, deleted) in pendingSegments {
       var e = entry
       if deleted.count > 0 {
         e.deletionGeneration = next.generation
         e.deletedCount = deleted.count
-        try FileIO.writeDurably(deleted.encoded(), to: "\(path)/\(e.deletionFileName!)")
+        try FileIO.writeDurably(deleted.encoded(identity: e.identity), to: "\(path)/\(e.deletionFileName!)")
       }
       next.segments.append(e)
     }
@@ -438,12 +443,14 @@ public final class IndexWriter: @unchecked Sendable {
     var next = manifest
     let name = "seg\(next.nextSegment)"
     next.nextSegment += 1
-    let count = try SegmentMerger.merge(readers, name: name, dir: path)
+    let identity = FileEnvelope.newIdentity()
+    let count = try SegmentMerger.merge(readers, name: name, dir: path, identity: identity)
     let at = next.segments.firstIndex { set.contains($0.name) }!
     next.segments.removeAll { set.contains($0.name) }
     if count > 0 {
       next.segments.insert(
-        Manifest.SegmentEntry(name: name, docCount: count, deletedCount: 0, deletionGeneration: 0), at: at)
+        Manifest.SegmentEntry(name: name, docCount: count, deletedCount: 0, deletionGeneration: 0, identity: identity),
+        at: at)
     }
     next.generation += 1
     try FileIO.syncDirectory(path)

@@ -17,14 +17,23 @@ struct SegmentBuilder {
   private var table = [Int32](repeating: 0, count: 1 << 12)
   /// Each term's postings and positions, encoded, by term id.
   private(set) var terms = PostingsArena()
-  /// Tokens of each document's text (BM25's document length).
+  /// The segment's identity, in the header of each of its files (made with the builder).
+  let identity: UInt64
+  /// Each document's text length in positions (BM25's document length).
   private(set) var docLengths: [UInt32] = []
+  /// Each document's title length in positions, up to 65,535 (BM25F's).
+  private(set) var docTitleLengths: [UInt16] = []
   /// Each document's date as YYYYMMDD, 0 for none.
   private(set) var docDates: [UInt32] = []
   /// Each document's id and source stamp (the document table's records).
   private(set) var docs: [(id: String, stamp: SourceStamp)] = []
   /// The stored fields, compressed block by block as documents arrive (the text is not held twice).
-  private(set) var store = StoredFieldsWriter()
+  private(set) var store: StoredFieldsWriter
+
+  init(identity: UInt64 = FileEnvelope.newIdentity()) {
+    self.identity = identity
+    store = StoredFieldsWriter(identity: identity)
+  }
   /// A compression failure, reported by the flush.
   private(set) var storeFailure: String?
   private(set) var estimatedBytes = 0
@@ -48,7 +57,12 @@ struct SegmentBuilder {
   /// threads and adding one costs a table probe and an append per distinct term.
   struct AnalyzedDocument: Sendable {
     var document: Document
+    /// The text's length in positions (the last word's position + 1; stacked terms count once).
     var length: UInt32
+    /// The title's, the same way.
+    var titleLength: UInt32 = 0
+    /// A long text's chunks for the store (`StoredFieldsWriter.chunkLengths`), with their first positions.
+    var chunks: [TextChunk]?
     /// The key of each distinct (field, term) of the document, back to back (field byte, then the term), and
     /// where each ends.
     var keyBytes: [UInt8] = []
@@ -101,7 +115,7 @@ struct SegmentBuilder {
   ) -> AnalyzedDocument {
     interner.trim()
     var out = AnalyzedDocument(document: doc, length: 0)
-    var length: UInt32 = 0
+    var lengths: (text: Int, title: Int) = (0, 0)
     // Local copies: the closure below then writes them as local variables (no exclusivity checks at run time).
     var keyBytes = scratch.keyBytes
     var keyEnds = scratch.keyEnds
@@ -117,7 +131,6 @@ struct SegmentBuilder {
     where !text.isEmpty {
       // A new stamp for every field of every document, so that no stale group is taken for this one.
       let stamp = interner.nextStamp()
-      // Stacked terms (`$1.5bn`, `1.5`) share a position and count once in the length.
       var lastPosition = -1
       analyzer.forEachTermID(in: text, interner: interner) { id, position in
         let t = Int(id)
@@ -142,15 +155,19 @@ struct SegmentBuilder {
         }
         tokenGroups.append(g)
         tokenPositions.append(UInt32(truncatingIfNeeded: position))
-        if field == .text && position != lastPosition { length += 1 }
         lastPosition = position
       }
+      // The length in positions: stacked terms (`$1.5bn`, `1.5`) share one, a word too long to index keeps its.
+      if field == .text { lengths.text = lastPosition + 1 }
+      if field == .title { lengths.title = lastPosition + 1 }
     }
     out.keyBytes = Array(keyBytes.buffer)
     out.keyEnds = Array(keyEnds.buffer)
     out.hashes = Array(hashes.buffer)
     group(&out, tokenGroups.buffer, tokenPositions.buffer)
-    out.length = length
+    out.length = UInt32(clamping: lengths.text)
+    out.titleLength = UInt32(clamping: lengths.title)
+    out.chunks = chunks(of: doc.text, analyzer)
     scratch.keyBytes = keyBytes
     scratch.keyEnds = keyEnds
     scratch.hashes = hashes
@@ -196,7 +213,7 @@ struct SegmentBuilder {
   /// Analyzes every indexed field of `doc`.
   static func analyze(_ doc: Document, analyzer: any TextAnalyzer, memo: StemMemo? = nil) -> AnalyzedDocument {
     var out = AnalyzedDocument(document: doc, length: 0)
-    var length: UInt32 = 0
+    var lengths: (text: Int, title: Int) = (0, 0)
     var groupOf: [String: Int32] = [:]
     groupOf.reserveCapacity(256)
     let standard = memo == nil ? nil : analyzer as? StandardAnalyzer
@@ -226,13 +243,47 @@ struct SegmentBuilder {
         }
         tokenGroups.append(g)
         tokenPositions.append(UInt32(token.position))
-        if field == .text && token.position != lastPosition { length += 1 }
         lastPosition = token.position
       }
+      if field == .text { lengths.text = lastPosition + 1 }
+      if field == .title { lengths.title = lastPosition + 1 }
     }
     group(&out, tokenGroups, tokenPositions)
-    out.length = length
+    out.length = UInt32(clamping: lengths.text)
+    out.titleLength = UInt32(clamping: lengths.title)
+    out.chunks = chunks(of: doc.text, analyzer)
     return out
+  }
+
+  /// A long text's chunks with the position of the first word starting in each (nil for a text under
+  /// `StoredFieldsWriter.chunkThreshold`). Analyzes the text a second time, which only long texts pay.
+  static func chunks(of text: String, _ analyzer: any TextAnalyzer) -> [TextChunk]? {
+    let lengths = StoredFieldsWriter.chunkLengths(text)
+    guard !lengths.isEmpty else { return nil }
+    var starts: [Int] = []
+    var at = 0
+    for l in lengths {
+      starts.append(at)
+      at += l
+    }
+    var firsts = [Int](repeating: -1, count: lengths.count)
+    var k = 0
+    var last = -1
+    analyzer.forEachToken(in: text) { t in
+      last = t.position
+      while k < starts.count && t.start >= starts[k] {
+        firsts[k] = t.position
+        k += 1
+      }
+    }
+    // A chunk where no word starts takes the next position.
+    var chunks: [TextChunk] = []
+    var following = last + 1
+    for i in stride(from: lengths.count - 1, through: 0, by: -1) {
+      if firsts[i] >= 0 { following = firsts[i] }
+      chunks.append(TextChunk(bytes: lengths[i], firstPosition: following))
+    }
+    return chunks.reversed()
   }
 
   /// The id of the term with this key, added when new.
@@ -307,6 +358,7 @@ struct SegmentBuilder {
     estimatedBytes += added
     let doc = analyzed.document
     docLengths.append(analyzed.length)
+    docTitleLengths.append(UInt16(clamping: analyzed.titleLength))
     docDates.append(DateValue.of(doc.date))
     let fields: [(StoredField, String)] = [
       (.id, doc.id), (.text, doc.text), (.title, doc.title), (.path, doc.path), (.date, doc.date),
@@ -314,7 +366,7 @@ struct SegmentBuilder {
     ].filter { !$0.1.isEmpty }
     docs.append((doc.id, doc.source))
     let storeBefore = store.memoryBytes
-    do { try store.add(fields: fields, compressEvery: Self.compressEvery) } catch {
+    do { try store.add(fields: fields, chunks: analyzed.chunks, compressEvery: Self.compressEvery) } catch {
       storeFailure = "\(error)"
     }
     // The stored blocks (raw until compressed), the id, source and per-document arrays.

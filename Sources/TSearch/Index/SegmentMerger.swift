@@ -6,9 +6,10 @@
 enum SegmentMerger {
   /// Writes the live documents of `segments` as segment `name` in `dir`; returns its document count.
   /// The output is written out whenever `drainAt` bytes are buffered (small values in tests).
-  static func merge(_ segments: [SegmentReader], name: String, dir: String, drainAt: Int = 4 << 20)
-    throws(TSearchError) -> Int
-  {
+  static func merge(
+    _ segments: [SegmentReader], name: String, dir: String, identity: UInt64 = FileEnvelope.newIdentity(),
+    drainAt: Int = 4 << 20
+  ) throws(TSearchError) -> Int {
     // New numbers: live documents in segment order.
     var maps: [[Int32]] = []
     var next: Int32 = 0
@@ -25,15 +26,20 @@ enum SegmentMerger {
     // Corruption must not travel into the merged segment: check every input file's checksum first.
     for s in segments { try s.verifyChecksums() }
     var lengths: [UInt32] = []
+    var titleLengths: [UInt16] = []
     lengths.reserveCapacity(docCount)
+    titleLengths.reserveCapacity(docCount)
     for s in segments {
-      for d in 0..<s.docCount where !s.isDeleted(d) { lengths.append(s.documents.length(d)) }
+      for d in 0..<s.docCount where !s.isDeleted(d) {
+        lengths.append(s.documents.length(d))
+        titleLengths.append(s.documents.titleLength(d))
+      }
     }
     var encoder = PostingsEncoder()
     var docs: [UInt32] = []
     var freqs: [UInt32] = []
     var deltas: [UInt32] = []
-    var dict = TermDictionaryWriter()
+    var dict = TermDictionaryWriter(identity: identity)
     var postings = ByteWriter()
     var positions = ByteWriter()
     let postingsSink = try FileSink(path: "\(dir)/\(name).\(FileKind.postings.fileExtension)")
@@ -41,8 +47,8 @@ enum SegmentMerger {
     let storeSink = try FileSink(path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
     var consumed = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
     var released = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
-    FileEnvelope.writeHeader(&postings, kind: .postings)
-    FileEnvelope.writeHeader(&positions, kind: .positions)
+    FileEnvelope.writeHeader(&postings, kind: .postings, identity: identity)
+    FileEnvelope.writeHeader(&positions, kind: .positions, identity: identity)
     var iterators = segments.map { $0.terms.makeIterator() }
     var heads: [(key: [UInt8], info: TermInfo)?] = []
     for i in iterators.indices { heads.append(try iterators[i].next()) }
@@ -92,9 +98,16 @@ enum SegmentMerger {
       if postings.bytes.count >= drainAt { try postings.drain(into: postingsSink) }
       if positions.bytes.count >= drainAt { try positions.drain(into: positionsSink) }
       if docFreq > 0 {
-        encoder.write(
-          docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &postings,
-          positions: &positions)
+        // MinLength by the term's own field (the title's for title terms).
+        if key.first == Field.title.number {
+          encoder.write(
+            docs: docs, freqs: freqs, positionDeltas: deltas, length: { UInt32(titleLengths[Int($0)]) },
+            postings: &postings, positions: &positions)
+        } else {
+          encoder.write(
+            docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &postings,
+            positions: &positions)
+        }
       }
       guard docFreq > 0 else { continue }  // every document holding the term was deleted
       dict.add(
@@ -109,7 +122,7 @@ enum SegmentMerger {
 
     var dates: [UInt32] = []
     var sources: [(id: String, stamp: SourceStamp)] = []
-    var store = StoredFieldsWriter()
+    var store = StoredFieldsWriter(identity: identity)
     for s in segments {
       for d in 0..<s.docCount where !s.isDeleted(d) {
         dates.append(s.documents.date(d))
@@ -117,7 +130,8 @@ enum SegmentMerger {
         let fields = try s.store.document(d)
         let ordered = StoredField.allCases.compactMap { f in fields[f].map { (f, $0) } }
         do {
-          try store.add(fields: ordered)
+          // A text kept in chunks stays so, with the same chunks (the positions are the document's own).
+          try store.add(fields: ordered, chunks: fields.chunks)
           try store.drain(into: storeSink, ifPendingAtLeast: drainAt)
         } catch let e as TSearchError {
           throw e
@@ -135,7 +149,8 @@ enum SegmentMerger {
     try postingsSink.finish(postings.bytes)
     try positionsSink.finish(positions.bytes)
     try FileIO.writeDurably(
-      DocumentTableWriter.write(lengths: lengths, dates: dates, sources: sources),
+      DocumentTableWriter.write(
+        lengths: lengths, titleLengths: titleLengths, dates: dates, sources: sources, identity: identity),
       to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
     try storeSink.finish(storeBytes)
     return docCount

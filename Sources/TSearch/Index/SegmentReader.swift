@@ -22,10 +22,11 @@ final class SegmentReader: Sendable {
       }
       return try MappedFile(path: path)
     }
-    terms = try TermDictionaryReader(file: map(.terms))
-    postings = try PostingsReader(postings: map(.postings), positions: map(.positions))
-    documents = try DocumentTableReader(file: map(.documents))
-    store = try StoredFieldsReader(file: map(.store))
+    let id = entry.identity
+    terms = try TermDictionaryReader(file: map(.terms), identity: id)
+    postings = try PostingsReader(postings: map(.postings), positions: map(.positions), identity: id)
+    documents = try DocumentTableReader(file: map(.documents), identity: id)
+    store = try StoredFieldsReader(file: map(.store), identity: id)
     guard documents.docCount == entry.docCount, store.docCount == entry.docCount else {
       throw .corrupt(
         file: "\(dir)/\(entry.fileName(.documents))",
@@ -34,7 +35,7 @@ final class SegmentReader: Sendable {
     if let del = entry.deletionFileName {
       let path = "\(dir)/\(del)"
       guard FileIO.exists(path) else { throw .corrupt(file: path, reason: "missing deletion file") }
-      deletions = try DeletionSet(file: MappedFile(path: path), expectedDocCount: entry.docCount)
+      deletions = try DeletionSet(file: MappedFile(path: path), expectedDocCount: entry.docCount, identity: id)
     } else {
       deletions = nil
     }

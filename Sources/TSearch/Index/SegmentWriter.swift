@@ -20,7 +20,8 @@ enum SegmentWriter {
         let storePath = "\(dir)/\(name).\(FileKind.store.fileExtension)"
         try writeStore(builder, path: storePath)
         let docTable = DocumentTableWriter.write(
-          lengths: builder.docLengths, dates: builder.docDates, sources: builder.docs)
+          lengths: builder.docLengths, titleLengths: builder.docTitleLengths, dates: builder.docDates,
+          sources: builder.docs, identity: builder.identity)
         try FileIO.writeDurably(docTable, to: "\(dir)/\(name).\(FileKind.documents.fileExtension)")
       }
     }
@@ -49,11 +50,11 @@ enum SegmentWriter {
     // Written behind the encoding: each 4 MiB goes to its file while the next runs are encoded.
     let postingsSink = try BackgroundFileSink(path: postingsPath)
     let positionsSink = try BackgroundFileSink(path: positionsPath)
-    var dict = TermDictionaryWriter()
+    var dict = TermDictionaryWriter(identity: builder.identity)
     var postings = ByteWriter()
     var positions = ByteWriter()
-    FileEnvelope.writeHeader(&postings, kind: .postings)
-    FileEnvelope.writeHeader(&positions, kind: .positions)
+    FileEnvelope.writeHeader(&postings, kind: .postings, identity: builder.identity)
+    FileEnvelope.writeHeader(&positions, kind: .positions, identity: builder.identity)
     let ids = builder.sortedTermIDs()
     var runStart = 0
     while runStart < ids.count {
@@ -118,13 +119,21 @@ enum SegmentWriter {
     var freqs: [UInt32] = []
     var deltas: [UInt32] = []
     let lengths = builder.docLengths
+    let titleLengths = builder.docTitleLengths
     for id in ids {
       let (docFreq, totalFreq) = builder.decode(id, docs: &docs, freqs: &freqs, positionDeltas: &deltas)
       let postingsStart = out.postings.count
       let positionsStart = out.positions.count
-      encoder.write(
-        docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &out.postings,
-        positions: &out.positions)
+      // Each block's MinLength is the shortest length of the term's own field (the title's for title terms).
+      if builder.key(id).first == Field.title.number {
+        encoder.write(
+          docs: docs, freqs: freqs, positionDeltas: deltas, length: { UInt32(titleLengths[Int($0)]) },
+          postings: &out.postings, positions: &out.positions)
+      } else {
+        encoder.write(
+          docs: docs, freqs: freqs, positionDeltas: deltas, length: { lengths[Int($0)] }, postings: &out.postings,
+          positions: &out.positions)
+      }
       out.infos.append(
         TermInfo(
           docFreq: docFreq, totalFreq: totalFreq, postingsOffset: postingsStart,

@@ -118,7 +118,19 @@ private struct NewsDateParser {
   func parse() -> NewsDate? {
     guard !text.isEmpty, text.count <= 80 else { return nil }
     if let iso = isoDate() { return iso }
-    var pieces = Self.pieces(text)
+    let pieces = Self.pieces(text)
+    if let d = parse(pieces) { return d }
+    // A damaged time after a whole date (Reuters' `31-MAR-1987 605:12:19.12`): the date up to its four-digit year.
+    if let year = pieces.firstIndex(where: { if case .number(let n) = $0 { return n.count == 4 }; return false }),
+      year + 1 < pieces.count, pieces[..<year].contains(where: { if case .word(let w) = $0 { return Self.months[w] != nil }; return false })
+    {
+      return parse(Array(pieces[...year]))
+    }
+    return nil
+  }
+
+  func parse(_ pieces: [Piece]) -> NewsDate? {
+    var pieces = pieces
     var time: (Int, Int, Int)?
     var zone: String?
     // A time (hh:mm[:ss[.frac]]) and the zone after it.

@@ -70,7 +70,7 @@ struct SearchCommand: ParsableCommand {
     case .json: printJSON(results)
     case .text: printText(results, elapsed: elapsed)
     }
-    if results.hits.isEmpty { throw ExitCode(1) }
+    if results.hits.isEmpty || results.documentMatched == false { throw ExitCode(1) }
   }
 
   private func printText(_ results: SearchResults, elapsed: Double) {
@@ -88,6 +88,17 @@ struct SearchCommand: ParsableCommand {
       out += "\n"
     }
     if let suggestion = results.suggestion { out += "did you mean: \(Console.bold(suggestion))\n" }
+    if let doc, let matched = results.documentMatched {
+      // --doc: whether the document matches, and why.
+      if matched, let e = results.explanation {
+        out += "\(doc) matches the query: score \(format3(e.value))\n"
+        out += e.text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+      } else {
+        out += "\(doc) does not match the query (its opening passage is shown)\n"
+      }
+      Console.write(out, to: 1)
+      return
+    }
     let shown = "\(results.hits.count) \(unit == .passage ? "passages" : "hits") shown"
     out += Console.dim(
       "\(shown) · \(results.totalMatchesIsExact ? "" : "at least ")\(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
@@ -131,6 +142,10 @@ func jsonHit(_ hit: Hit, results: SearchResults? = nil) -> String {
   if let results {
     line += ",\"total\":\(results.totalMatches),\"total_exact\":\(results.totalMatchesIsExact)"
     if let s = results.suggestion { line += ",\"suggestion\":\(JSONLine.quote(s))" }
+    if let matched = results.documentMatched {
+      line += ",\"matched\":\(matched)"
+      if let e = results.explanation { line += ",\"explanation\":\(jsonExplanation(e))" }
+    }
   }
   line += ",\"score\":\(JSONLine.number(hit.score)),\"passages\":["
   let best = hit.passages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.start < $1.start }
@@ -140,6 +155,12 @@ func jsonHit(_ hit: Hit, results: SearchResults? = nil) -> String {
       + "\"start\":\(p.start),\"end\":\(p.end),\"highlights\":[\(hl)]}"
   }.joined(separator: ",")
   return line + "]}"
+}
+
+/// An explanation as JSON: `{"value", "description", "details": [...]}`.
+func jsonExplanation(_ e: Explanation) -> String {
+  "{\"value\":\(JSONLine.number(e.value)),\"description\":\(JSONLine.quote(e.description)),\"details\":["
+    + e.details.map(jsonExplanation).joined(separator: ",") + "]}"
 }
 
 func format3(_ d: Double) -> String {

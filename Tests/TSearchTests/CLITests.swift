@@ -183,9 +183,18 @@ import Testing
     #expect((lines[2]?["hits"] as? [Any])?.isEmpty == false)
     #expect(lines[3]?["qid"] as? String == "7" && (lines[3]?["hits"] as? [Any])?.isEmpty == true)
     // --doc on the command line: only that document, even one the query does not match (its opening passage).
+    // Exit 1 (it does not match) and the JSON says so (issue 21: --doc always claimed a match).
     let only = try run(["--index", idx, "--format", "json", "--doc", doc, "zebra"])
-    #expect(only.status == 0 && only.stdout.split(separator: "\n").count == 1)
-    #expect(try run(["--index", idx, "--doc", "/no/such/doc", "fentanyl"]).status == 1)
+    #expect(only.status == 1 && only.stdout.split(separator: "\n").count == 1)
+    #expect(only.stdout.contains("\"matched\":false"))
+    let text = try run(["--index", idx, "--doc", doc, "zebra"])
+    #expect(text.stdout.contains("does not match the query"))
+    let matching = try run(["--index", idx, "--format", "json", "--doc", doc, "fentanyl"])
+    #expect(matching.status == 0 && matching.stdout.contains("\"matched\":true"))
+    #expect(matching.stdout.contains("text word \\\"fentanyl\\\""))
+    // An id the index does not hold is an error (issue 21: it gave a bare "0 hits").
+    let missing = try run(["--index", idx, "--doc", "/no/such/doc", "fentanyl"])
+    #expect(missing.status == 2 && missing.stderr.contains("no document with id /no/such/doc"))
   }
 
   @Test func evalCheckAndOptimize() throws {

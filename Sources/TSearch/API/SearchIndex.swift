@@ -4,9 +4,12 @@
 public struct IndexSettings: Sendable {
   public var analyzer: any TextAnalyzer
   public var bm25: BM25
-  /// Weight of a word's BM25 in the title, added to its BM25 in the text (0: titles are not searched by bare
-  /// words; `title:` always searches them).
+  /// BM25F's weight of the title against the text (1): a word's title frequency, normalised by the title's
+  /// length, counts this many times its text frequency (0: titles are not searched by bare words; `title:`
+  /// always searches them). See `Similarity`.
   public var titleWeight: Double
+  /// BM25F's b of the title: how much a long title dilutes its words (0: not at all, 1: in proportion).
+  public var titleB: Double
   /// Strength of coordination, from 0 to 1: a document's score for optional words is multiplied by
   /// (1 − c) + c · (fraction of the words it holds). 1 is Lucene's classic coord factor, 0 turns it off.
   public var coordination: Double
@@ -18,18 +21,20 @@ public struct IndexSettings: Sendable {
 
   public init(
     analyzer: any TextAnalyzer = StandardAnalyzer(), bm25: BM25 = BM25(), titleWeight: Double = Self.defaultTitleWeight,
-    coordination: Double = Self.defaultCoordination, removeStopWords: Bool = Self.defaultRemoveStopWords,
-    ramBudgetBytes: Int = 64 << 20
+    titleB: Double = Self.defaultTitleB, coordination: Double = Self.defaultCoordination,
+    removeStopWords: Bool = Self.defaultRemoveStopWords, ramBudgetBytes: Int = 64 << 20
   ) {
     self.analyzer = analyzer
     self.bm25 = bm25
     self.titleWeight = titleWeight
+    self.titleB = titleB
     self.coordination = coordination
     self.removeStopWords = removeStopWords
     self.ramBudgetBytes = ramBudgetBytes
   }
 
-  public static let defaultTitleWeight = 0.25
+  public static let defaultTitleWeight = 1.0
+  public static let defaultTitleB = 0.5
   public static let defaultCoordination = 0.1
   public static let defaultRemoveStopWords = false
 
@@ -86,7 +91,7 @@ public final class SearchIndex: Sendable {
       path: path,
       settings: IndexSettings(
         analyzer: chosen, bm25: BM25(k1: manifest.k1, b: manifest.b), titleWeight: manifest.titleWeight,
-        coordination: manifest.coordination, removeStopWords: manifest.removeStopWords))
+        titleB: manifest.titleB, coordination: manifest.coordination, removeStopWords: manifest.removeStopWords))
   }
 
   /// Creates an empty index at `path` (the folder is created if needed).
@@ -98,13 +103,15 @@ public final class SearchIndex: Sendable {
     guard !FileIO.exists("\(path)/\(Manifest.fileName)") else {
       throw .invalidArgument("\(path) already holds an index")
     }
-    guard settings.bm25.k1 >= 0, (0...1).contains(settings.bm25.b), settings.titleWeight >= 0,
-      (0...1).contains(settings.coordination)
+    guard settings.bm25.k1 > 0, (0...1).contains(settings.bm25.b), settings.titleWeight >= 0,
+      (0...1).contains(settings.titleB), (0...1).contains(settings.coordination)
     else {
-      throw .invalidArgument("settings out of range: k1 ≥ 0, 0 ≤ b ≤ 1, title weight ≥ 0, 0 ≤ coordination ≤ 1")
+      throw .invalidArgument(
+        "settings out of range: k1 > 0, 0 ≤ b ≤ 1, title weight ≥ 0, 0 ≤ title b ≤ 1, 0 ≤ coordination ≤ 1")
     }
     var manifest = Manifest(analyzer: settings.analyzer.name, k1: settings.bm25.k1, b: settings.bm25.b)
     manifest.titleWeight = settings.titleWeight
+    manifest.titleB = settings.titleB
     manifest.coordination = settings.coordination
     manifest.removeStopWords = settings.removeStopWords
     let lock = try WriteLock(dir: path)

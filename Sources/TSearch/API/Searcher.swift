@@ -23,7 +23,9 @@ public struct SearchOptions: Sendable {
   /// How juxtaposed words of a query string combine.
   public var defaultOperator: QueryParser.DefaultOperator
   /// Restricts the search to the document with this id ("why did this document match?"). The document is
-  /// returned, with its best passages, even when it does not match (score 0, its opening passage).
+  /// returned, with its best passages, even when it does not match (score 0, its opening passage);
+  /// `SearchResults.documentMatched` and `.explanation` say whether it matched and why. An id the index does not
+  /// hold throws `TSearchError.noDocument`.
   public var document: String?
   /// Whether hits carry their stored fields (title, path, date, …). Without them, and without passages, a hit
   /// has its id and score only, which is all an evaluation run needs, and no stored block is read.
@@ -75,6 +77,10 @@ public struct SearchResults: Sendable {
   /// query with its rare words replaced by the close terms the index holds often ("did you mean"). Nil when
   /// there is none.
   public var suggestion: String?
+  /// With `SearchOptions.document`: whether that document matches the query, and why it scores what it does
+  /// (each word and field with its part of the score); nil when it does not match.
+  public var documentMatched: Bool?
+  public var explanation: Explanation?
 
   public init(hits: [Hit], totalMatches: Int, totalMatchesIsExact: Bool = true, documentCount: Int) {
     self.hits = hits
@@ -91,9 +97,8 @@ public final class Searcher: Sendable {
   public let settings: IndexSettings
   private let idMap = Mutex<[String: Int]?>(nil)
 
-  /// BM25's length normalisation of the text for lengths below 4,096 tokens, computed once per searcher (the
-  /// same expression as `BM25.norm`, so the same values).
-  let textNorms: [Double]
+  /// How words are scored (BM25F over the text and the title), with this snapshot's average lengths.
+  let similarity: Similarity
 
   /// The analyzed forms of the English stop words, when the settings leave them out of queries: analyzed once,
   /// not for every query (3% of a rare word's search).
@@ -104,18 +109,21 @@ public final class Searcher: Sendable {
     self.settings = settings
     stopTerms =
       settings.removeStopWords ? Set(IndexSettings.englishStopWords.flatMap { settings.analyzer.terms($0) }) : []
-    let average = snapshot.statistics.averageLength
-    textNorms = (0..<4096).map { settings.bm25.norm(length: Double($0), averageLength: average) }
+    similarity = Similarity(
+      bm25: settings.bm25, titleB: settings.titleB, titleWeight: settings.titleWeight,
+      averageText: snapshot.statistics.averageLength, averageTitle: snapshot.statistics.averageTitleLength)
   }
 
   /// The same snapshot searched with other ranking settings (BM25 parameters, title weight, coordination, stop
   /// words), for measuring settings; the analyzer stays the index's.
   public func with(
-    bm25: BM25? = nil, titleWeight: Double? = nil, coordination: Double? = nil, removeStopWords: Bool? = nil
+    bm25: BM25? = nil, titleWeight: Double? = nil, titleB: Double? = nil, coordination: Double? = nil,
+    removeStopWords: Bool? = nil
   ) -> Searcher {
     var s = settings
     if let bm25 { s.bm25 = bm25 }
     if let titleWeight { s.titleWeight = titleWeight }
+    if let titleB { s.titleB = titleB }
     if let coordination { s.coordination = coordination }
     if let removeStopWords { s.removeStopWords = removeStopWords }
     return Searcher(snapshot: snapshot, settings: s)
@@ -247,59 +255,50 @@ public final class Searcher: Sendable {
   private func run(_ query: Query, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
     var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
     if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
-    var idfCache: [TermKey: Double] = [:]
     // Each (field, term) is looked up once per segment: the entries give the idf and then the postings.
-    var entries: [TermKey: [TermInfo?]] = [:]
-    let n = snapshot.statistics.docCount
-    func note(_ key: TermKey) throws(TSearchError) {
-      guard idfCache[key] == nil else { return }
-      var found: [TermInfo?] = []
-      found.reserveCapacity(snapshot.segments.count)
-      for s in snapshot.segments { found.append(try s.terms.lookup(key.bytes)) }
-      entries[key] = found
-      idfCache[key] = BM25.idf(docCount: n, docFreq: found.reduce(0) { $0 + ($1?.docFreq ?? 0) })
-    }
-    for (field, t) in allTerms(analyzed) {
-      try note(TermKey(field, t))
-      if field == 0 { try note(TermKey(Field.title.number, t)) }
-    }
-    let cache = idfCache
-    let idf: (UInt8, String) -> Double = { cache[TermKey($0, $1)] ?? 0 }
+    let lookups = TermLookups(snapshot: snapshot, titlesSearched: settings.titleWeight > 0)
+    let weight = try Weight.make(analyzed, lookups, coordination: settings.coordination)
     let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
     var collector = TopKCollector(k: max(0, wanted))
-    let fast = TopKSearch(
-      snapshot: snapshot, bm25: settings.bm25, idf: idf, titleWeight: settings.titleWeight,
-      coordination: settings.coordination, countThreshold: max(0, options.totalMatchesThreshold), entries: entries,
-      textNorms: textNorms)
-    if options.document == nil, !options.exhaustive, let clauses = TopKSearch.disjunction(analyzed) {
-      var isBoolean = false
-      if case .boolean = analyzed { isBoolean = true }
-      try fast.disjunction(clauses, topLevelBoolean: isBoolean, into: &collector)
-    } else if options.document == nil, !options.exhaustive, let p = TopKSearch.phrase(analyzed) {
-      try fast.phrase(p.field, p.terms, slop: p.slop, into: &collector)
-    } else {
-      // Any other shape: whole result lists per segment (exhaustive), then the same selection.
-      let only = try options.document.map { id throws(TSearchError) in try globalDocument(id: id) }
-      if let only, only == nil {
-        return SearchResults(hits: [], totalMatches: 0, documentCount: snapshot.liveDocCount)
-      }
+    let countThreshold = max(0, options.totalMatchesThreshold)
+    var explanation: Explanation?
+    if let id = options.document {
+      // One document: whether it matches and why, and its passages either way.
+      guard let doc = try globalDocument(id: id) else { throw .noDocument(id: id) }
+      let (s, local) = snapshot.locate(doc)
+      let context = SegmentContext(segment: snapshot.segments[s], index: s, lookups: lookups, similarity: similarity)
+      explanation = try weight.explain(context, UInt32(local))
+      collector.offer(doc, explanation?.value ?? 0)
+      if explanation == nil { collector.count = 0 }
+    } else if options.exhaustive {
+      // The reference: whole result lists per segment, then the same selection.
+      let idf: (UInt8, String) -> Double = { f, t in (try? lookups.idf(f, t)) ?? 0 }
       for (i, segment) in snapshot.segments.enumerated() {
-        var matcher = SegmentMatcher(segment: segment, bm25: settings.bm25, statistics: snapshot.statistics, idf: idf)
-        matcher.titleWeight = settings.titleWeight
+        var matcher = SegmentMatcher(segment: segment, similarity: similarity, idf: idf)
         matcher.coordination = settings.coordination
         let r = try matcher.evaluate(analyzed)
-        for (d, s) in zip(r.docs, r.scores) {
-          let doc = snapshot.bases[i] + Int(d)
-          if let only, doc != only! { continue }
-          collector.offer(doc, s)
-        }
+        for (d, s) in zip(r.docs, r.scores) { collector.offer(snapshot.bases[i] + Int(d), s) }
       }
-      if let only, collector.count == 0 { collector.offer(only!, 0) }
+    } else if let clauses = TopKSearch.disjunction(weight) {
+      let fast = TopKSearch(
+        snapshot: snapshot, lookups: lookups, similarity: similarity, coordination: settings.coordination,
+        countThreshold: countThreshold)
+      try fast.disjunction(clauses, topLevelBoolean: weight is BooleanWeight, into: &collector)
+    } else {
+      let skipping = similarity.isMonotone && settings.coordination >= 0 && settings.coordination <= 1
+      for (i, segment) in snapshot.segments.enumerated() {
+        let context = SegmentContext(segment: segment, index: i, lookups: lookups, similarity: similarity)
+        guard let scorer = try weight.scorer(context) else { continue }
+        try collect(
+          scorer, segment: segment, base: snapshot.bases[i], into: &collector, countThreshold: countThreshold,
+          skipping: skipping)
+      }
     }
+    let idfCache = try passageIDFs(analyzed, lookups)
     let top = collector.entries
     // Only a search that shows passages needs their query.
     let needsPassages = options.unit == .passage || options.passagesPerHit > 0
-    let pq = needsPassages ? passageQuery(analyzed, idf: cache) : PassageQuery()
+    let pq = needsPassages ? passageQuery(analyzed, idf: idfCache) : PassageQuery()
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 
     var hits: [Hit] = []
@@ -340,9 +339,23 @@ public final class Searcher: Sendable {
         hits.append(hit)
       }
     }
-    return SearchResults(
+    var results = SearchResults(
       hits: hits, totalMatches: collector.count, totalMatchesIsExact: collector.exact,
       documentCount: snapshot.liveDocCount)
+    if options.document != nil {
+      results.explanation = explanation
+      results.documentMatched = explanation != nil
+    }
+    return results
+  }
+
+  /// The idf of every text-field term the passages score (the words, a phrase's words, an expansion's terms).
+  private func passageIDFs(_ q: AnalyzedQuery, _ lookups: TermLookups) throws(TSearchError) -> [TermKey: Double] {
+    var out: [TermKey: Double] = [:]
+    for (field, t) in allTerms(q) where field == Field.text.number {
+      out[TermKey(field, t)] = try lookups.idf(field, t)
+    }
+    return out
   }
 
   /// The query with stop words left out of optional words (not of phrases, not when only stop words remain).

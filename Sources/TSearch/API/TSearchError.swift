@@ -17,6 +17,8 @@ public enum TSearchError: Error, Sendable, Equatable, CustomStringConvertible {
   case syntax(column: Int, message: String)
   /// An argument is out of its range.
   case invalidArgument(String)
+  /// No live document of the index has this id.
+  case noDocument(id: String)
 
   public var description: String {
     switch self {
@@ -32,6 +34,7 @@ public enum TSearchError: Error, Sendable, Equatable, CustomStringConvertible {
     case .locked(let holder): return "the index is locked by another writer (\(holder))"
     case .syntax(let column, let message): return "\(message) at column \(column)"
     case .invalidArgument(let message): return message
+    case .noDocument(let id): return "no document with id \(id) in the index (`tsearch ls` lists them)"
     }
   }
 }

@@ -3,7 +3,7 @@
 /// ```
 /// Manifest → Header, Generation (u64), NextSegment (u64), Analyzer (string), K1 (f64), B (f64),
 ///            TitleWeight (f64), Coordination (f64), StopWords (u8: 1 = removed from queries),
-///            SegmentCount (u32), Segment^SegmentCount, Footer
+///            TitleB (f64, version 2), SegmentCount (u32), Segment^SegmentCount, Footer
 /// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none),
 ///            Identity (u64, version 2: the Identity in the headers of the segment's files; 0 = unknown)
 /// string   → Length (varint), UTF-8 bytes
@@ -36,6 +36,8 @@ struct Manifest: Equatable, Sendable {
   var k1: Double
   var b: Double
   var titleWeight = IndexSettings.defaultTitleWeight
+  /// BM25F's b of the title (version 2; a version-1 manifest's index summed title BM25 without it: read as 0.5).
+  var titleB = IndexSettings.defaultTitleB
   var coordination = IndexSettings.defaultCoordination
   var removeStopWords = IndexSettings.defaultRemoveStopWords
   var segments: [SegmentEntry] = []
@@ -53,6 +55,7 @@ struct Manifest: Equatable, Sendable {
     w.writeF64(titleWeight)
     w.writeF64(coordination)
     w.append(removeStopWords ? 1 : 0)
+    w.writeF64(titleB)
     w.writeU32(UInt32(segments.count))
     for s in segments {
       w.writeString(s.name)
@@ -86,6 +89,7 @@ struct Manifest: Equatable, Sendable {
       titleWeight = try r.readF64()
       coordination = try r.readF64()
       removeStopWords = try r.readU8() == 1
+      if version >= 2 { titleB = try r.readF64() }
       let count = Int(try r.readU32())
       for _ in 0..<count {
         let name = try r.readString()

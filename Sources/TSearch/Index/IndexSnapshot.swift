@@ -36,14 +36,25 @@ final class IndexSnapshot: Sendable {
     self.segments = segments
     var bases: [Int] = []
     var total = 0
-    var totalLength: UInt64 = 0
     for s in segments {
       bases.append(total)
       total += s.docCount
-      totalLength += s.documents.totalLength
     }
     self.bases = bases
-    statistics = CollectionStatistics(docCount: total, totalLength: totalLength)
+    statistics = Self.statistics(segments)
+  }
+
+  static func statistics(_ segments: [SegmentReader]) -> CollectionStatistics {
+    var stats = CollectionStatistics(docCount: 0, totalLength: 0)
+    for s in segments {
+      stats.docCount += s.docCount
+      stats.totalLength += s.documents.totalLength
+      if s.documents.hasTitleLengths {
+        stats.totalTitleLength += s.documents.totalTitleLength
+        stats.titledDocCount += s.docCount
+      }
+    }
+    return stats
   }
 
   private static func open(_ dir: String) throws(TSearchError)
@@ -55,15 +66,13 @@ final class IndexSnapshot: Sendable {
     var segments: [SegmentReader] = []
     var bases: [Int] = []
     var total = 0
-    var totalLength: UInt64 = 0
     for entry in manifest.segments {
       let s = try SegmentReader(dir: dir, entry: entry)
       segments.append(s)
       bases.append(total)
       total += s.docCount
-      totalLength += s.documents.totalLength
     }
-    return (manifest, segments, bases, CollectionStatistics(docCount: total, totalLength: totalLength))
+    return (manifest, segments, bases, statistics(segments))
   }
 
   var liveDocCount: Int { segments.reduce(0) { $0 + $1.liveCount } }

@@ -127,7 +127,8 @@ struct SegmentBuilder {
     hashes.removeAll()
     tokenGroups.removeAll()
     tokenPositions.removeAll()
-    for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
+    // A document without text is indexed as if its title were its text too (it ranks as such a document would).
+    for (field, text) in [(Field.text, doc.text.isEmpty ? doc.title : doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
     where !text.isEmpty {
       // A new stamp for every field of every document, so that no stale group is taken for this one.
       let stamp = interner.nextStamp()
@@ -219,7 +220,8 @@ struct SegmentBuilder {
     let standard = memo == nil ? nil : analyzer as? StandardAnalyzer
     var tokenGroups: [Int32] = []
     var tokenPositions: [UInt32] = []
-    for (field, text) in [(Field.text, doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
+    // A document without text is indexed as if its title were its text too (it ranks as such a document would).
+    for (field, text) in [(Field.text, doc.text.isEmpty ? doc.title : doc.text), (.title, doc.title), (.author, doc.byline), (.path, doc.path)]
     where !text.isEmpty {
       groupOf.removeAll(keepingCapacity: true)
       func each(_ body: (Token) -> Void) {

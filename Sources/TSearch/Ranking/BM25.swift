@@ -51,6 +51,10 @@ struct CollectionStatistics: Sendable {
   /// Documents in the index, deleted ones included until a merge drops them (as in Lucene).
   var docCount: Int
   var totalLength: UInt64
+  /// Title lengths summed over the segments that record them, and those segments' documents.
+  var totalTitleLength: UInt64 = 0
+  var titledDocCount: Int = 0
 
   var averageLength: Double { docCount == 0 ? 1 : Double(totalLength) / Double(docCount) }
+  var averageTitleLength: Double { titledDocCount == 0 ? 1 : max(1e-9, Double(totalTitleLength) / Double(titledDocCount)) }
 }

@@ -1,4 +1,4 @@
-/// Documents of one segment that match a query, with their BM25 scores, in increasing doc order.
+/// Documents of one segment that match a query, with their scores, in increasing doc order.
 struct ScoredDocs {
   var docs: [UInt32] = []
   var scores: [Double] = []
@@ -6,17 +6,24 @@ struct ScoredDocs {
   static let empty = ScoredDocs()
 }
 
-/// Evaluates an analyzed query against one segment, over decoded postings.
+/// Evaluates an analyzed query against one segment, exhaustively, over whole decoded postings lists: the
+/// reference the query engine (`Weight`, `Scorer`) is tested against, with the same scores to the bit (both
+/// compute through `Similarity` in the same order: a word's text part, then its title part; clauses summed in
+/// their order; coordination last). Also `--doc`'s explanation of a score.
 struct SegmentMatcher {
   let segment: SegmentReader
-  let bm25: BM25
-  let statistics: CollectionStatistics
-  /// idf of each (field, term), computed over the whole snapshot.
+  let similarity: Similarity
+  /// idf of each (field, term), computed over the whole snapshot (for a text word: of the larger of its text
+  /// and title document frequencies).
   let idf: (UInt8, String) -> Double
-  /// BM25 of a text word in the title is added with this weight (see `IndexSettings.titleWeight`).
-  var titleWeight: Double = 0
   /// See `IndexSettings.coordination`.
   var coordination: Double = 0
+
+  init(segment: SegmentReader, similarity: Similarity, idf: @escaping (UInt8, String) -> Double) {
+    self.segment = segment
+    self.similarity = similarity
+    self.idf = idf
+  }
 
   static func key(_ field: UInt8, _ term: String) -> [UInt8] {
     var k = [field]
@@ -27,19 +34,13 @@ struct SegmentMatcher {
   func evaluate(_ q: AnalyzedQuery) throws(TSearchError) -> ScoredDocs {
     switch q {
     case .nothing, .expansion: return .empty
-    case .term(let f, let t):
-      let base = try term(f, t)
-      // The title counts too for words of the text: BM25 of the title, weighted, added (as tantivy and Lucene
-      // do for a query over several fields).
-      guard f == 0, titleWeight > 0 else { return base }
-      var title = try term(Field.title.number, t)
-      for i in title.scores.indices { title.scores[i] *= titleWeight }
-      return merge(base, title, combine: +)
+    case .term(let f, let t): return try word(f, t, idf: idf(f, t))
     case .anyTerm(let f, let ts):
-      // One idf for every term, the smallest (that of the most frequent term), times each term's boost.
+      // One idf for every term, the smallest (that of the most frequent term), times each term's boost; the
+      // terms' scores summed (Lucene's blended rewrite).
       let shared = ts.map { idf(f, $0.term) }.min() ?? 0
       var acc = ScoredDocs.empty
-      for t in ts { acc = merge(acc, try term(f, t.term, idf: shared * t.boost), combine: +) }
+      for t in ts { acc = merge(acc, try word(f, t.term, idf: shared * t.boost), combine: +) }
       return acc
     case .phrase(let f, let terms, let slop): return try phrase(f, terms, slop: slop)
     case .dateRange(let lo, let hi):
@@ -88,27 +89,48 @@ struct SegmentMatcher {
     }
   }
 
-  private func term(_ field: UInt8, _ t: String, idf given: Double? = nil) throws(TSearchError) -> ScoredDocs {
-    guard let info = try segment.terms.lookup(Self.key(field, t)) else { return .empty }
-    let (docs, freqs) = try segment.postings.docs(info, maxDoc: segment.docCount)
-    let w = given ?? idf(field, t)
+  /// The title length of a document for the similarity (nil when the segment recorded none).
+  @inline(__always)
+  func titleLength(_ d: Int) -> UInt16? {
+    segment.documents.hasTitleLengths ? segment.documents.titleLength(d) : nil
+  }
+
+  /// A word: in the text, BM25F over the text and the title; in another field, that field's BM25.
+  private func word(_ field: UInt8, _ t: String, idf w: Double) throws(TSearchError) -> ScoredDocs {
+    let main = try frequencies(field, t)
+    let title: (docs: [UInt32], freqs: [UInt32]) =
+      field == Field.text.number && similarity.titleWeight > 0 ? try frequencies(Field.title.number, t) : ([], [])
     var out = ScoredDocs()
-    out.docs.reserveCapacity(docs.count)
-    out.scores.reserveCapacity(docs.count)
-    let avg = statistics.averageLength
-    for (d, f) in zip(docs, freqs) where !segment.isDeleted(Int(d)) {
+    var i = 0
+    var j = 0
+    while i < main.docs.count || j < title.docs.count {
+      let d = min(i < main.docs.count ? main.docs[i] : .max, j < title.docs.count ? title.docs[j] : .max)
+      var x = 0.0
+      if i < main.docs.count && main.docs[i] == d {
+        x += WordScoring.part(field, main.freqs[i], doc: Int(d), segment, similarity)
+        i += 1
+      }
+      if j < title.docs.count && title.docs[j] == d {
+        x += Double(title.freqs[j]) * similarity.titleInverse(titleLength(Int(d)))
+        j += 1
+      }
+      guard !segment.isDeleted(Int(d)) else { continue }
       out.docs.append(d)
-      // Only the text field has stored lengths; other fields are scored without length normalisation.
-      let length = field == 0 ? Double(segment.documents.length(Int(d))) : avg
-      out.scores.append(w * bm25.tfNorm(tf: Double(f), length: length, averageLength: avg))
+      out.scores.append(w * similarity.saturate(x))
     }
     return out
+  }
+
+  private func frequencies(_ field: UInt8, _ t: String) throws(TSearchError) -> (docs: [UInt32], freqs: [UInt32]) {
+    guard let info = try segment.terms.lookup(Self.key(field, t)) else { return ([], []) }
+    return try segment.postings.docs(info, maxDoc: segment.docCount)
   }
 
   /// Phrase frequency per document. With slop 0, occurrences of the words at consecutive positions. With slop
   /// s, every occurrence of the first word whose other words lie, each at its nearest occurrence, a total of at
   /// most s positions away from where the exact phrase would put them counts 1 / (1 + distance) (Lucene's
-  /// sloppy frequency). Scored like a term whose idf is the sum of the words' idf, as Lucene's PhraseQuery.
+  /// sloppy frequency). Scored like a word of the phrase's field whose idf is the sum of the words' idf, as
+  /// Lucene's PhraseQuery.
   private func phrase(_ field: UInt8, _ terms: [String], slop: Int) throws(TSearchError) -> ScoredDocs {
     var lists: [(docs: [UInt32], positions: [[UInt32]])] = []
     for t in terms {
@@ -117,7 +139,6 @@ struct SegmentMatcher {
       lists.append((docs, try segment.postings.positions(info, freqs: freqs)))
     }
     let w = terms.reduce(0.0) { $0 + idf(field, $1) }
-    let avg = statistics.averageLength
     var cursors = [Int](repeating: 0, count: lists.count)
     var out = ScoredDocs()
     var i0 = 0
@@ -136,9 +157,8 @@ struct SegmentMatcher {
         let others = (1..<lists.count).map { lists[$0].positions[cursors[$0]] }
         let freq = PhraseMatcher.frequency(first: lists[0].positions[i0], others: others, slop: slop)
         if freq > 0 {
-          let length = field == 0 ? Double(segment.documents.length(Int(d))) : avg
           out.docs.append(d)
-          out.scores.append(w * bm25.tfNorm(tf: freq, length: length, averageLength: avg))
+          out.scores.append(w * similarity.saturate(freq * WordScoring.inverse(field, doc: Int(d), segment, similarity)))
         }
       }
       i0 += 1
@@ -213,6 +233,27 @@ struct SegmentMatcher {
       out.scores.append(a.scores[i])
     }
     return out
+  }
+}
+
+/// The per-field parts of a word's score, shared by the engine and the reference.
+enum WordScoring {
+  /// 1 / B of a document for a word of `field` alone: the text's by its length, the title's by its length (weight
+  /// 1), 1 for fields without lengths.
+  @inline(__always)
+  static func inverse(_ field: UInt8, doc: Int, _ segment: SegmentReader, _ s: Similarity) -> Double {
+    switch field {
+    case Field.text.number: return s.textInverse(segment.documents.length(doc))
+    case Field.title.number:
+      return s.titleOnlyInverse(segment.documents.hasTitleLengths ? segment.documents.titleLength(doc) : nil)
+    default: return 1
+    }
+  }
+
+  /// The weighted, normalised frequency of a word of `field` in a document (the text's part of a text word).
+  @inline(__always)
+  static func part(_ field: UInt8, _ freq: UInt32, doc: Int, _ segment: SegmentReader, _ s: Similarity) -> Double {
+    Double(freq) * inverse(field, doc: doc, segment, s)
   }
 }
 

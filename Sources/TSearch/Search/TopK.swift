@@ -33,100 +33,97 @@ struct TopKCollector {
   }
 }
 
-/// One (field, term) of a query in one segment: its postings cursor and how its BM25 score is computed, with
-/// upper bounds of that score for the whole segment and for each postings block.
+/// One part of a word clause in one segment (the word's cursor in its field, or in the title for a text word):
+/// its postings cursor, how a posting becomes the part's weighted frequency x (`Similarity`), and upper bounds of
+/// the part's score for the whole segment and for each postings block.
 final class TermScorer {
   let cursor: PostingsCursor
-  /// Index of the query clause the term belongs to, and whether it is the title part of a text word.
+  /// Index of the query clause the part belongs to, and whether it is the title part of a text word.
   let clause: Int
   let isTitle: Bool
-  private let idf: Double
-  private let weight: Double?
-  private let bm25: BM25
-  private let averageLength: Double
-  private let usesLength: Bool
+  /// How x is made from a posting.
+  enum Kind {
+    /// freq / B_text (the document's text length).
+    case text
+    /// w_title · freq / B_title (BM25F's title part of a text word).
+    case title
+    /// freq / B_title (a `title:` word).
+    case titleOnly
+    /// freq (fields without lengths).
+    case plain
+  }
+  let kind: Kind
+  /// The clause's weight: idf × boost.
+  let weight: Double
+  private let similarity: Similarity
   private let documents: DocumentTableReader
-  /// The largest score any document of the segment can get from this term.
+  private let titled: Bool
+  /// The largest score any document of the segment can get from this part.
   let maxScore: Double
   private let blockBounds: [Double]
 
-  /// Bounds are raised by this factor so that rounding in a sum never makes a bound smaller than a score.
-  static let slack = 1 + 1e-9
-
   init(
-    cursor: PostingsCursor, clause: Int, isTitle: Bool, idf: Double, weight: Double?, bm25: BM25,
-    averageLength: Double, field: UInt8, documents: DocumentTableReader
+    cursor: PostingsCursor, clause: Int, isTitle: Bool, kind: Kind, weight: Double, similarity: Similarity,
+    documents: DocumentTableReader
   ) {
     self.cursor = cursor
     self.clause = clause
     self.isTitle = isTitle
-    self.idf = idf
+    self.kind = kind
     self.weight = weight
-    self.bm25 = bm25
-    self.averageLength = averageLength
-    usesLength = field == 0
+    self.similarity = similarity
     self.documents = documents
-    fixedNorm = bm25.norm(length: averageLength, averageLength: averageLength)
-    var bounds: [Double] = []
-    if cursor.blockCount == 1 {
-      // One block, already decoded: the exact maximum.
-      var best = 0.0
-      cursor.forEachInFirstBlock { d, f in
-        let length = field == 0 ? Double(documents.length(Int(d))) : averageLength
-        best = max(best, Self.apply(bm25.tfNorm(tf: Double(f), length: length, averageLength: averageLength), idf, weight))
-      }
-      bounds = [best * Self.slack]
-    } else {
-      bounds.reserveCapacity(cursor.blockCount)
-      for b in 0..<cursor.blockCount {
-        let length = field == 0 ? Double(cursor.minLengths[b]) : averageLength
-        let bound = Self.apply(
-          bm25.tfNorm(tf: Double(cursor.maxFreqs[b]), length: length, averageLength: averageLength), idf, weight)
-        bounds.append(bound * Self.slack)
-      }
+    let titled = documents.hasTitleLengths
+    self.titled = titled
+    let inverse: (UInt32) -> Double
+    let exact: (UInt32) -> Double
+    switch kind {
+    case .text:
+      inverse = { similarity.textInverse($0) }
+      exact = { similarity.textInverse(documents.length(Int($0))) }
+    case .title:
+      inverse = { similarity.titleInverse(titled ? UInt16(clamping: $0) : nil) }
+      exact = { similarity.titleInverse(titled ? documents.titleLength(Int($0)) : nil) }
+    case .titleOnly:
+      inverse = { similarity.titleOnlyInverse(titled ? UInt16(clamping: $0) : nil) }
+      exact = { similarity.titleOnlyInverse(titled ? documents.titleLength(Int($0)) : nil) }
+    case .plain:
+      inverse = { _ in 1 }
+      exact = { _ in 1 }
     }
-    blockBounds = bounds
-    maxScore = bounds.max() ?? 0
+    let xs = CursorBounds(cursor, inverse: inverse, exact: exact)
+    blockBounds = xs.blockX.map { weight * similarity.saturate($0) * boundSlack }
+    maxScore = blockBounds.max() ?? 0
   }
 
-  /// The same operations, in the same order, as `SegmentMatcher` (scores must be identical to the bit).
+  /// Whether x depends on the document's text length (then the caller passes its 1 / B_text).
+  var usesTextLength: Bool { kind == .text }
+
+  /// The part's x for a posting of document `doc` with this frequency, given the document's 1 / B_text (read
+  /// only by text parts): the same value as `WordScoring.part` and the title part of `SegmentMatcher`.
   @inline(__always)
-  private static func apply(_ tfNorm: Double, _ idf: Double, _ weight: Double?) -> Double {
-    let s = idf * tfNorm
-    return weight.map { s * $0 } ?? s
+  func x(freq: UInt32, textInverse: Double, doc: UInt32) -> Double {
+    switch kind {
+    case .text: return Double(freq) * textInverse
+    case .title: return Double(freq) * similarity.titleInverse(titled ? documents.titleLength(Int(doc)) : nil)
+    case .titleOnly: return Double(freq) * similarity.titleOnlyInverse(titled ? documents.titleLength(Int(doc)) : nil)
+    case .plain: return Double(freq)
+    }
   }
 
+  /// An upper bound of the score the part's x can give its clause on its own (the clause's score,
+  /// weight · x / (k1 + x) of the parts' sum, is at most the sum of these: the saturation is subadditive).
   @inline(__always)
-  func score(doc: UInt32, freq: UInt32) -> Double {
-    let length = usesLength ? Double(documents.length(Int(doc))) : averageLength
-    return Self.apply(bm25.tfNorm(tf: Double(freq), length: length, averageLength: averageLength), idf, weight)
-  }
+  func score(of x: Double) -> Double { weight * similarity.saturate(x) }
 
-  /// Whether the score depends on the document's text length (else `fixedNorm` is its normalisation).
-  var usesTextLength: Bool { usesLength }
-  private let fixedNorm: Double
-
-  /// The score of a document with this frequency, given its text length normalisation (ignored for other fields).
-  @inline(__always)
-  func score(freq: UInt32, textNorm: Double) -> Double {
-    Self.apply(bm25.tfNorm(tf: Double(freq), norm: usesLength ? textNorm : fixedNorm), idf, weight)
-  }
-
-  /// The score of the current document, given its text length normalisation (`BM25.norm`; computed once per
-  /// document for all of its terms). The same value as `score(doc:freq:)`.
-  @inline(__always)
-  func score(textNorm: Double) -> Double {
-    Self.apply(bm25.tfNorm(tf: Double(cursor.freq), norm: usesLength ? textNorm : fixedNorm), idf, weight)
-  }
-
-  /// A bound on this term's score for document `target`, from the skip data of the block that would hold it.
+  /// A bound on this part's score for document `target`, from the skip data of the block that would hold it.
   @inline(__always)
   func bound(at target: UInt32) -> Double {
     guard let b = cursor.blockIndex(covering: target) else { return 0 }
     return blockBounds[b]
   }
 
-  /// A bound on this term's score for every document in `start..<end`: the largest bound of the blocks that
+  /// A bound on this part's score for every document in `start..<end`: the largest bound of the blocks that
   /// overlap the range (0 when none does). Decodes nothing.
   func bound(from start: UInt32, to end: UInt32) -> Double {
     guard var b = cursor.blockIndex(covering: start) else { return 0 }
@@ -139,86 +136,61 @@ final class TermScorer {
   }
 }
 
-/// Top-k evaluation of the query shapes that do not need whole result lists: a disjunction of terms (one word,
-/// or words OR-ed: MaxScore with block-max bounds) and a phrase (cursors in step, positions read only for
-/// documents holding every word). Scores are the same, to the bit, as `SegmentMatcher`'s.
+/// Top-k evaluation of a disjunction of words (one word, or words OR-ed: the commonest query), a bulk scorer
+/// beside the general engine (`Weight`, `Scorer`, `collect`): MaxScore with block-max bounds over windows of
+/// documents. Scores are the same, to the bit, as `SegmentMatcher`'s.
 struct TopKSearch {
   let snapshot: IndexSnapshot
-  let bm25: BM25
-  let idf: (UInt8, String) -> Double
-  let titleWeight: Double
+  let lookups: TermLookups
+  let similarity: Similarity
   let coordination: Double
   /// Skipping starts once this many matches were counted (so that small result counts stay exact).
   let countThreshold: Int
-  /// Term entries already looked up, per segment (others are looked up here).
-  var entries: [TermKey: [TermInfo?]] = [:]
-  /// `BM25.norm` of small text lengths, precomputed.
-  var textNorms: [Double] = []
 
-  private func entry(_ segment: Int, _ key: [UInt8]) throws(TSearchError) -> TermInfo? {
-    if let known = entries[TermKey(key)] { return known[segment] }
-    return try snapshot.segments[segment].terms.lookup(key)
-  }
-
-  /// The clauses of a disjunction of at most `maxClauses` terms, or nil when the query has another shape (which
-  /// is then scored whole by `SegmentMatcher`).
-  static func disjunction(_ q: AnalyzedQuery) -> [(field: UInt8, term: String)]? {
-    switch q {
-    case .term(let f, let t): return [(f, t)]
-    case .boolean(let must, let should, let mustNot)
-    where must.isEmpty && mustNot.isEmpty && !should.isEmpty && should.count <= maxClauses:
-      var out: [(UInt8, String)] = []
-      for s in should {
-        guard case .term(let f, let t) = s else { return nil }
-        out.append((f, t))
-      }
-      return out
-    default: return nil
+  /// The word clauses of a disjunction of at most `maxClauses` words, or nil when the query has another shape
+  /// (which the general engine scores).
+  static func disjunction(_ weight: Weight) -> [WordWeight]? {
+    if let w = weight as? WordWeight { return [w] }
+    guard let b = weight as? BooleanWeight, b.must.isEmpty, b.mustNot.isEmpty, b.filters.isEmpty, !b.should.isEmpty,
+      b.should.count <= maxClauses
+    else { return nil }
+    var out: [WordWeight] = []
+    for s in b.should {
+      guard let w = s as? WordWeight else { return nil }
+      out.append(w)
     }
+    return out
   }
 
-  /// The phrase of a query that is one phrase, else nil.
-  static func phrase(_ q: AnalyzedQuery) -> (field: UInt8, terms: [String], slop: Int)? {
-    switch q {
-    case .phrase(let f, let ts, let slop) where ts.count > 1: return (f, ts, slop)
-    case .boolean(let must, let should, let mustNot) where mustNot.isEmpty && must.count + should.count == 1:
-      return phrase((must + should)[0])
-    default: return nil
-    }
-  }
-
-  /// Whether bounds are valid for these settings (BM25 monotone in frequency and length, weights ≥ 0, the
+  /// Whether bounds are valid for these settings (scores monotone in frequency and length, weights ≥ 0, the
   /// coordination factor at most 1).
-  var canSkip: Bool {
-    bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && titleWeight >= 0 && coordination >= 0 && coordination <= 1
-  }
+  var canSkip: Bool { similarity.isMonotone && coordination >= 0 && coordination <= 1 }
 
-  func disjunction(
-    _ clauses: [(field: UInt8, term: String)], topLevelBoolean: Bool, into top: inout TopKCollector
-  ) throws(TSearchError) {
-    let average = snapshot.statistics.averageLength
+  func disjunction(_ clauses: [WordWeight], topLevelBoolean: Bool, into top: inout TopKCollector) throws(TSearchError) {
     let coordinate = topLevelBoolean && clauses.count > 1 && coordination > 0
     let skipping = canSkip
     for (segmentIndex, segment) in snapshot.segments.enumerated() {
       let base = snapshot.bases[segmentIndex]
       var scorers: [TermScorer] = []
       for (c, clause) in clauses.enumerated() {
-        var parts: [(UInt8, Double?)] = [(clause.field, nil)]
-        if clause.field == 0 && titleWeight > 0 { parts.append((Field.title.number, titleWeight)) }
-        for (field, weight) in parts {
-          guard let info = try entry(segmentIndex, SegmentMatcher.key(field, clause.term)) else { continue }
+        let mainKind: TermScorer.Kind =
+          clause.field == Field.text.number ? .text : clause.field == Field.title.number ? .titleOnly : .plain
+        var parts: [(UInt8, TermScorer.Kind)] = [(clause.field, mainKind)]
+        if clause.field == Field.text.number && similarity.titleWeight > 0 { parts.append((Field.title.number, .title)) }
+        for (field, kind) in parts {
+          guard let info = try lookups.info(field, clause.term, segment: segmentIndex) else { continue }
           let cursor = try segment.postings.cursor(info, maxDoc: segment.docCount)
-          if field == Field.text.number { cursor.lengthTable = segment.documents.lengthsBase }
+          if kind == .text { cursor.lengthTable = segment.documents.lengthsBase }
           scorers.append(
             TermScorer(
-              cursor: cursor, clause: c, isTitle: weight != nil, idf: idf(field, clause.term), weight: weight,
-              bm25: bm25, averageLength: average, field: field, documents: segment.documents))
+              cursor: cursor, clause: c, isTitle: kind == .title, kind: kind, weight: clause.weight,
+              similarity: similarity, documents: segment.documents))
         }
       }
       if scorers.isEmpty { continue }
       try windowedMaxScore(
-        scorers, clauseCount: clauses.count, coordinate: coordinate, skipping: skipping, segment: segment,
-        base: base, into: &top)
+        scorers, clauses: clauses, coordinate: coordinate, skipping: skipping, segment: segment, base: base,
+        into: &top)
     }
   }
 
@@ -241,10 +213,11 @@ struct TopKSearch {
   /// window's documents are taken in order, completed with the non-essential terms (by skipping, while their
   /// bounds at the candidate's block allow) and scored exactly as `SegmentMatcher` adds.
   private func windowedMaxScore(
-    _ unsorted: [TermScorer], clauseCount: Int, coordinate: Bool, skipping: Bool, segment: SegmentReader,
+    _ unsorted: [TermScorer], clauses: [WordWeight], coordinate: Bool, skipping: Bool, segment: SegmentReader,
     base: Int, into top: inout TopKCollector
   ) throws(TSearchError) {
-    let average = snapshot.statistics.averageLength
+    let clauseCount = clauses.count
+    let clauseWeights = clauses.map(\.weight)
     // Terms in increasing order of bound per posting (as Lucene's MaxScoreBulkScorer partitions its clauses), not
     // of bound alone: a frequent word of modest weight then joins the non-essential prefix before a rare title
     // word does, and is looked up for the other words' documents instead of scanned whole. 200k, three-word
@@ -260,8 +233,8 @@ struct TopKSearch {
       upTo[i] = sum
     }
     let w = Self.window
-    // Per slot of the window: the score of each clause's text and title part, which parts matched (bit 2c:
-    // text of clause c, 2c + 1: its title), the sum of the parts so far, and a bitset of the touched slots.
+    // Per slot of the window: the x of each clause's text and title part, which parts matched (bit 2c: text of
+    // clause c, 2c + 1: its title), the sum of the parts' score bounds so far, and a bitset of the touched slots.
     // The window's buffers come from a pool and go back to it zeroed. Allocated per query (64 KB and more), they
     // had malloc grow and trim its heap through system calls and page faults every time: a search for a rare
     // word (200k) took 41 µs, and 21 µs with the pool (and the stop words analyzed once).
@@ -271,7 +244,8 @@ struct TopKSearch {
     let mask = workspace.mask
     let partial = workspace.partial
     let seen = workspace.seen
-    let slotNorm = workspace.slotNorm
+    // The slot's document's 1 / B_text, once a text part met it.
+    let slotInverse = workspace.slotNorm
     // The coordination factor of each number of clauses matched (the same expression as the exact score's, so
     // the same value), looked up per candidate instead of divided out.
     let coordFactors = UnsafeMutablePointer<Double>.allocate(capacity: clauseCount + 1)
@@ -319,11 +293,8 @@ struct TopKSearch {
     var textBits: UInt32 = 0
     for sc in scorers where sc.usesTextLength { textBits |= UInt32(1) << UInt32(2 * sc.clause + (sc.isTitle ? 1 : 0)) }
     let lengths = segment.documents
-    let norms = textNorms
-    @inline(__always) func norm(_ doc: UInt32) -> Double {
-      let length = Int(lengths.length(Int(doc)))
-      return length < norms.count ? norms[length] : bm25.norm(length: Double(length), averageLength: average)
-    }
+    let sim = similarity
+    @inline(__always) func inverse(_ doc: UInt32) -> Double { sim.textInverse(lengths.length(Int(doc))) }
 
     while firstEssential < n {
       var start = PostingsCursor.end
@@ -409,16 +380,16 @@ struct TopKSearch {
         try cursorRefs[i].scan(below: end) { d, freq in
           let slot = Int(truncatingIfNeeded: d &- start)
           lastSlot = slot
-          var textNorm = 0.0
+          var textInverse = 0.0
           if usesLength {
-            textNorm = norm(d)
-            slotNorm[slot] = textNorm
+            textInverse = inverse(d)
+            slotInverse[slot] = textInverse
           }
-          let v = scorer.score(freq: freq, textNorm: textNorm)
+          let x = scorer.x(freq: freq, textInverse: textInverse, doc: d)
           seen[slot >> 6] |= 1 << UInt64(slot & 63)
-          partial[slot] += v
+          partial[slot] += scorer.score(of: x)
           mask[slot] |= bit
-          column[slot] = v
+          column[slot] = x
         }
         cur[i] = cursorRefs[i].doc
         highestSlot = max(highestSlot, lastSlot)
@@ -450,7 +421,7 @@ struct TopKSearch {
               acc += cur[i] > candidate ? 0 : refs[i].bound(at: candidate)
               blockBound[i] = acc
             }
-            var textNorm = -1.0
+            var textInverse = -1.0
             for i in lookups.reversed() {
               if p + blockBound[i] <= threshold {
                 pruned = true
@@ -458,12 +429,12 @@ struct TopKSearch {
               }
               if cur[i] < candidate { cur[i] = try cursorRefs[i].advance(to: candidate) }
               if cur[i] == candidate {
-                // Phase 1 left the norm in the slot when a text term met the document.
-                if textNorm < 0 { textNorm = mask0 & textBits != 0 ? slotNorm[slot] : norm(candidate) }
-                let v = refs[i].score(textNorm: textNorm)
-                p += v
+                // Phase 1 left 1 / B_text in the slot when a text part met the document.
+                if textInverse < 0 { textInverse = mask0 & textBits != 0 ? slotInverse[slot] : inverse(candidate) }
+                let x = refs[i].x(freq: cursorRefs[i].freq, textInverse: textInverse, doc: candidate)
+                p += refs[i].score(of: x)
                 m |= UInt32(1) << UInt32(slotOf[i])
-                parts[slotOf[i] * w + slot] = v
+                parts[slotOf[i] * w + slot] = x
               }
             }
           }
@@ -480,23 +451,21 @@ struct TopKSearch {
               clauseCount <= 4
               ? coordByMask[Int(truncatingIfNeeded: m & 0xFF)] : coordFactors[((m | m >> 1) & 0x5555_5555).nonzeroBitCount]
           }
-          if bound * TermScorer.slack <= entryThreshold {
+          if bound * boundSlack <= entryThreshold {
             top.count += 1
             continue
           }
-          // The score exactly as SegmentMatcher adds it: clause by clause, text then title.
+          // The score exactly as SegmentMatcher computes it: clause by clause, the text part's x then the title
+          // part's, saturated once.
           var score = 0.0
           var clausesMatched = 0
           for c in 0..<clauseCount {
             let both = (m >> UInt32(2 * c)) & 3
             guard both != 0 else { continue }
-            let v: Double
-            switch both {
-            case 3: v = parts[2 * c * w + slot] + parts[(2 * c + 1) * w + slot]
-            case 1: v = parts[2 * c * w + slot]
-            default: v = parts[(2 * c + 1) * w + slot]
-            }
-            score += v
+            var x = 0.0
+            if both & 1 != 0 { x += parts[2 * c * w + slot] }
+            if both & 2 != 0 { x += parts[(2 * c + 1) * w + slot] }
+            score += clauseWeights[c] * sim.saturate(x)
             clausesMatched += 1
           }
           if coordinate { score *= coordFactors[clausesMatched] }
@@ -555,67 +524,6 @@ struct TopKSearch {
   /// Workspaces kept between searches (one per thread searching at once, up to 8).
   private static let workspaces = ObjectPool(limit: 8) { WindowWorkspace() }
 
-  /// A phrase, document at a time: the cursors are moved in step to a document holding every word, where
-  /// positions are decoded, unless the first word's frequency there already bounds the score below the threshold.
-  func phrase(_ field: UInt8, _ terms: [String], slop: Int, into top: inout TopKCollector) throws(TSearchError) {
-    let average = snapshot.statistics.averageLength
-    let w = terms.reduce(0.0) { $0 + idf(field, $1) }
-    let skipping = canSkip
-    segments: for (segmentIndex, segment) in snapshot.segments.enumerated() {
-      var cursors: [PostingsCursor] = []
-      for t in terms {
-        guard let info = try entry(segmentIndex, SegmentMatcher.key(field, t)) else { continue segments }
-        cursors.append(try segment.postings.cursor(info, maxDoc: segment.docCount))
-      }
-      // Move the rarest first. The loop reaches the cursors through unowned references (the array keeps them
-      // alive): strong ones cost a retain and a release on every step, a third of a phrase query's time.
-      let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
-      let legs = order.map { Leg(cursor: cursors[$0]) }
-      let byPosition = cursors.map { Leg(cursor: $0) }
-      var target = legs[0].doc
-      var others = [UnsafeBufferPointer<UInt32>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count - 1)
-      let documents = segment.documents
-      try withExtendedLifetime(cursors) { () throws(TSearchError) in
-        try legs.withUnsafeBufferPointer { legs throws(TSearchError) in
-        try byPosition.withUnsafeBufferPointer { byPosition throws(TSearchError) in
-        while target != PostingsCursor.end {
-          var agreed = true
-          for li in 0..<legs.count {
-            let d = try legs[li].advance(to: target)
-            if d != target {
-              target = d
-              agreed = false
-              break
-            }
-          }
-          if agreed && !segment.isDeleted(Int(target)) {
-            let length = field == 0 ? Double(documents.length(Int(target))) : average
-            // Each occurrence of the phrase is anchored at a position of its first word and adds at most 1 to
-            // its frequency: when even that many occurrences cannot beat the threshold, no position is read.
-            if skipping && top.count >= countThreshold && top.threshold > -Double.infinity
-              && w * bm25.tfNorm(tf: Double(byPosition[0].freq), length: length, averageLength: average)
-                * TermScorer.slack <= top.threshold
-            {
-              top.exact = false
-            } else {
-              for k in 1..<byPosition.count { others[k - 1] = try byPosition[k].positions() }
-              let freq = PhraseMatcher.frequency(first: try byPosition[0].positions(), others: others, slop: slop)
-              if freq > 0 {
-                top.offer(
-                  snapshot.bases[segmentIndex] + Int(target), w * bm25.tfNorm(tf: freq, length: length, averageLength: average))
-              }
-            }
-          }
-          if agreed {
-            try legs[0].next()
-            target = legs[0].doc
-          }
-        }
-        }
-        }
-      }
-    }
-  }
 }
 
 extension Unmanaged where Instance == PostingsCursor {
@@ -630,6 +538,8 @@ extension Unmanaged where Instance == PostingsCursor {
 
   @inline(__always)
   fileprivate var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
+  @inline(__always)
+  fileprivate var freq: UInt32 { _withUnsafeGuaranteedRef { $0.freq } }
 
   /// `scan(below:_:)` through a guaranteed reference.
   @inline(__always)
@@ -642,42 +552,16 @@ extension Unmanaged where Instance == TermScorer {
   @inline(__always)
   fileprivate var usesTextLength: Bool { _withUnsafeGuaranteedRef { $0.usesTextLength } }
   @inline(__always)
-  fileprivate func score(freq: UInt32, textNorm: Double) -> Double {
-    _withUnsafeGuaranteedRef { $0.score(freq: freq, textNorm: textNorm) }
+  fileprivate func x(freq: UInt32, textInverse: Double, doc: UInt32) -> Double {
+    _withUnsafeGuaranteedRef { $0.x(freq: freq, textInverse: textInverse, doc: doc) }
   }
+  @inline(__always)
+  fileprivate func score(of x: Double) -> Double { _withUnsafeGuaranteedRef { $0.score(of: x) } }
   @inline(__always)
   fileprivate func bound(at target: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.bound(at: target) } }
   @inline(__always)
   fileprivate func bound(from start: UInt32, to end: UInt32) -> Double {
     _withUnsafeGuaranteedRef { $0.bound(from: start, to: end) }
   }
-  @inline(__always)
-  fileprivate func score(textNorm: Double) -> Double { _withUnsafeGuaranteedRef { $0.score(textNorm: textNorm) } }
-}
 
-/// A cursor reached without reference counting, while its owner keeps it alive.
-private struct Leg {
-  let reference: Unmanaged<PostingsCursor>
-  init(cursor: PostingsCursor) { reference = .passUnretained(cursor) }
-
-  @inline(__always)
-  func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
-    do { return try reference._withUnsafeGuaranteedRef { try $0.advance(to: target) } } catch {
-      throw error as! TSearchError
-    }
-  }
-  @inline(__always)
-  func next() throws(TSearchError) {
-    do { try reference._withUnsafeGuaranteedRef { try $0.next() } } catch { throw error as! TSearchError }
-  }
-  @inline(__always)
-  var doc: UInt32 { reference._withUnsafeGuaranteedRef { $0.doc } }
-  @inline(__always)
-  var freq: UInt32 { reference._withUnsafeGuaranteedRef { $0.freq } }
-  @inline(__always)
-  func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
-    do { return try reference._withUnsafeGuaranteedRef { try $0.positions() } } catch {
-      throw error as! TSearchError
-    }
-  }
 }

@@ -29,12 +29,18 @@ enum SegmentMerger {
     var titleLengths: [UInt16] = []
     lengths.reserveCapacity(docCount)
     titleLengths.reserveCapacity(docCount)
+    // A segment of an older format recorded no title lengths and counted text lengths in tokens: its documents'
+    // lengths in positions are read off their postings below (the last position of their text and title terms),
+    // while the postings' skip entries are written with the old lengths (no larger than the new: a looser bound).
+    var recompute = [Bool](repeating: false, count: docCount)
     for s in segments {
       for d in 0..<s.docCount where !s.isDeleted(d) {
+        if !s.documents.hasTitleLengths { recompute[lengths.count] = true }
         lengths.append(s.documents.length(d))
         titleLengths.append(s.documents.titleLength(d))
       }
     }
+    var lastPositions = [(text: Int32, title: Int32)](repeating: (-1, -1), count: docCount)
     var encoder = PostingsEncoder()
     var docs: [UInt32] = []
     var freqs: [UInt32] = []
@@ -80,6 +86,13 @@ enum SegmentMerger {
               deltas.append(p - last)
               last = p
             }
+            if recompute[Int(newDoc)] {
+              if key.first == Field.text.number {
+                lastPositions[Int(newDoc)].text = max(lastPositions[Int(newDoc)].text, Int32(clamping: last))
+              } else if key.first == Field.title.number {
+                lastPositions[Int(newDoc)].title = max(lastPositions[Int(newDoc)].title, Int32(clamping: last))
+              }
+            }
             docFreq += 1
             totalFreq += Int(c.freq)
           }
@@ -120,6 +133,10 @@ enum SegmentMerger {
     FileEnvelope.writeFooter(&postings)
     FileEnvelope.writeFooter(&positions)
 
+    for d in 0..<docCount where recompute[d] {
+      lengths[d] = UInt32(lastPositions[d].text + 1)
+      titleLengths[d] = UInt16(clamping: lastPositions[d].title + 1)
+    }
     var dates: [UInt32] = []
     var sources: [(id: String, stamp: SourceStamp)] = []
     var store = StoredFieldsWriter(identity: identity)

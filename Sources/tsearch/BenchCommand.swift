@@ -53,6 +53,8 @@ struct BenchCommand: ParsableCommand {
     let runs = [false, true].filter { passages == .both || (passages == .on) == $0 }
     for passagesOn in runs {
       var options = SearchOptions(limit: limit, passagesPerHit: passagesOn ? 3 : 0)
+      // The same work as the peers' searches: no spelling suggestions.
+      options.suggest = false
       // Passages off: ids and scores only, as the peers' harness measures tantivy (no stored fields read).
       options.loadStoredFields = passagesOn
       for (_, q) in items { sink &+= try searcher.search(q, options: options).hits.count }  // warm-up

@@ -37,6 +37,9 @@ public struct SearchOptions: Sendable {
   /// Scores every match of every segment into whole result lists (no skipping, no cursors): the reference the
   /// top-k search is tested against.
   var exhaustive = false
+  /// Whether a query string that finds little gets a "did you mean" (`SearchResults.suggestion`). Off, a search
+  /// does only what other engines' searches do (what `tsearch bench` measures against them).
+  public var suggest = true
 
   public init(
     limit: Int = 10, passagesPerHit: Int = 3, passageLength: Int = 280, unit: Unit = .document,
@@ -141,7 +144,9 @@ public final class Searcher: Sendable {
   private func searchString(_ query: String, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
     let parsed = try QueryParser(defaultOperator: options.defaultOperator).parse(query)
     var results = try run(parsed, options)
-    if options.document == nil { results.suggestion = try suggestion(for: query, parsed, found: results.totalMatches) }
+    if options.document == nil && options.suggest {
+      results.suggestion = try suggestion(for: query, parsed, found: results.totalMatches)
+    }
     return results
   }
 
@@ -162,8 +167,8 @@ public final class Searcher: Sendable {
   }
 
   /// "Did you mean": `query` with each rare word replaced by the close term the index holds often (the word's
-  /// ending kept where the term is its stem: `tarrifs` → `tariffs`); nil when no word has one, or when the query
-  /// found 5 documents or more and every word is in the index.
+  /// ending kept where the term is its stem: `tarrifs` → `tariffs`); nil when no word has one. A query that found
+  /// 5 documents or more is only corrected for words the index does not hold at all.
   private func suggestion(for query: String, _ parsed: Query, found: Int) throws(TSearchError) -> String? {
     var words: [(String, Field)] = []
     suggestableWords(parsed, into: &words)
@@ -176,6 +181,8 @@ public final class Searcher: Sendable {
       let forms = Query.forms(word, settings.analyzer)
       guard forms.count >= 1, let stem = forms.last, stem.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic })
       else { continue }
+      // A query that found enough looks for corrections only of the words the index does not hold.
+      if found >= 5, try snapshot.docFreq(SegmentMatcher.key(field.number, stem)) > 0 { continue }
       guard let (term, _) = try expansion.suggestion(field: field.number, forms: forms, stemmed: stemmed) else {
         continue
       }
@@ -294,10 +301,10 @@ public final class Searcher: Sendable {
           skipping: skipping)
       }
     }
-    let idfCache = try passageIDFs(analyzed, lookups)
-    let top = collector.entries
     // Only a search that shows passages needs their query.
     let needsPassages = options.unit == .passage || options.passagesPerHit > 0
+    let idfCache = needsPassages ? try passageIDFs(analyzed, lookups) : [:]
+    let top = collector.entries
     let pq = needsPassages ? passageQuery(analyzed, idf: idfCache) : PassageQuery()
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 

@@ -943,6 +943,41 @@ struct WordSegmenter {
         return wordEnd
       }
     }
+    // A number with a decimal point or grouping commas and nothing else (`3.5`, `1,000`; Reuters is full of
+    // them): one term, made in a stack buffer, unless a sign or a magnitude word goes with it.
+    if !chunks.isEmpty && !last.hasLetter && currency == nil {
+      let next = wordEnd < n ? bytes[wordEnd] : 0
+      if next != 0x25 && (next != 0x20 || followingWordUnit(at: wordEnd) == nil) {
+        let done = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: wordEnd - first.start) { buf -> Bool in
+          var count = 0
+          for k in 0...chunks.count {
+            let c = k < chunks.count ? chunks[k] : last
+            if k > 0 {
+              if c.connector == .period {
+                buf[count] = 0x2E
+                count += 1
+              } else if c.connector != .comma || c.end - c.start != 3 {
+                return false
+              }
+            }
+            for q in c.start..<c.end {
+              guard bytes[q] >= 0x30 && bytes[q] <= 0x39 else { return false }
+              buf[count] = bytes[q]
+              count += 1
+            }
+          }
+          emit(
+            WordPart(
+              bytes: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buf)[0..<count]), start: first.start,
+              end: wordEnd, isASCIILetters: false))
+          return true
+        }
+        if done {
+          chunks.removeAll(keepingCapacity: true)
+          return wordEnd
+        }
+      }
+    }
     // Digits joined by `.` and `,` (grouping commas before three digits only); the last chunk may end in letters.
     var all = chunks
     all.append(last)
@@ -990,47 +1025,70 @@ struct WordSegmenter {
     if unit.isEmpty && !percent && end < n && bytes[end] == 0x20, let following = followingWordUnit(at: end) {
       if following == "%" { percent = true } else { unit = following }
     }
-    let digits = String(decoding: number, as: UTF8.self)
-    let symbol = currency.map { folded($0.lowerBound, $0.upperBound) } ?? ""
-    var terms: [String] = []
-    if !symbol.isEmpty && !unit.isEmpty { terms.append(symbol + digits + unit) }
-    if !symbol.isEmpty { terms.append(symbol + digits) }
-    if percent { terms.append(digits + "%") }
-    if !unit.isEmpty { terms.append(digits + unit) }
-    if stackNumber || unit.isEmpty { terms.append(digits) }
+    // The terms, most specific first, each written into one stack buffer: symbol, digits, unit or `%`.
+    var symbol = currency.map { Array(folded($0.lowerBound, $0.upperBound).utf8) } ?? []
+    if symbol.isEmpty, let c = currency { symbol = Array(bytes[c]) }
+    let unitBytes = Array(unit.utf8)
     let start = currency?.lowerBound ?? first.start
-    for (k, term) in terms.enumerated() where !terms[..<k].contains(term) {
-      emitString(term, start, end, false, stacked: k > 0, emit)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: symbol.count + number.count + unitBytes.count + 1) { buf in
+      var stacked = false
+      func term(symbol withSymbol: Bool, unit withUnit: Bool, percent withPercent: Bool) {
+        var k = 0
+        if withSymbol { for b in symbol { buf[k] = b; k += 1 } }
+        for b in number { buf[k] = b; k += 1 }
+        if withUnit { for b in unitBytes { buf[k] = b; k += 1 } }
+        if withPercent { buf[k] = 0x25; k += 1 }
+        emit(
+          WordPart(
+            bytes: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(buf)[0..<k]), start: start, end: end,
+            isASCIILetters: false, stacked: stacked))
+        stacked = true
+      }
+      if !symbol.isEmpty && !unit.isEmpty { term(symbol: true, unit: true, percent: false) }
+      if !symbol.isEmpty { term(symbol: true, unit: false, percent: false) }
+      if percent { term(symbol: false, unit: false, percent: true) }
+      if !unit.isEmpty { term(symbol: false, unit: true, percent: false) }
+      if stackNumber || unit.isEmpty { term(symbol: false, unit: false, percent: false) }
     }
     chunks.removeAll(keepingCapacity: true)
     return end
   }
 
   /// The short form of a magnitude or percent word that follows the number ending at `at` after one space
-  /// (`million` → `m`, `pct` → `%`, `per cent` → `%`), or nil.
+  /// (`million` → `m`, `pct` → `%`, `per cent` → `%`), or nil. Compared byte by byte, lower-cased on the fly (no
+  /// string made: most numbers are followed by an ordinary word).
   private func followingWordUnit(at: Int) -> String? {
     let n = bytes.count
     var s = at
     while s < n && bytes[s] == 0x20 && s - at < 2 { s += 1 }
-    guard s > at, s < n, (bytes[s] | 0x20) >= 0x61 && (bytes[s] | 0x20) <= 0x7A else { return nil }
+    guard s > at, s < n else { return nil }
+    let first = bytes[s] | 0x20
+    // Only words starting with m, b, t, p can be one.
+    guard first == 0x6D || first == 0x62 || first == 0x74 || first == 0x70 else { return nil }
     var e = s
     while e < n && e - s <= 8, (bytes[e] | 0x20) >= 0x61 && (bytes[e] | 0x20) <= 0x7A { e += 1 }
     // The word must end there (not `millions`, not `mln-dlr`).
     if e < n && (Self.asciiWordBytes[Int(bytes[e])] != 0 || bytes[e] >= 0x80 || bytes[e] == 0x2D) { return nil }
-    var word = ""
-    for k in s..<e { word.unicodeScalars.append(Unicode.Scalar(bytes[k] | 0x20)) }
-    switch word {
-    case "pct", "percent": return "%"
-    case "per":
+    @inline(__always) func word(_ w: StaticString) -> Bool {
+      guard e - s == w.utf8CodeUnitCount else { return false }
+      let p = w.utf8Start
+      for k in 0..<(e - s) where bytes[s + k] | 0x20 != p[k] { return false }
+      return true
+    }
+    if word("pct") || word("percent") { return "%" }
+    if word("per") {
       var c = e
       while c < n && bytes[c] == 0x20 && c - e < 2 { c += 1 }
-      guard c + 4 <= n else { return nil }
-      let cent = (0..<4).map { bytes[c + $0] | 0x20 }
+      guard c + 4 <= n, c > e else { return nil }
+      let isCent = (bytes[c] | 0x20) == 0x63 && (bytes[c + 1] | 0x20) == 0x65 && (bytes[c + 2] | 0x20) == 0x6E
+        && (bytes[c + 3] | 0x20) == 0x74
       let after = c + 4 < n ? bytes[c + 4] : 0x20
-      return cent == Array("cent".utf8) && Self.asciiWordBytes[Int(after)] == 0 && after < 0x80 ? "%" : nil
-    case "million", "billion", "trillion", "mln", "bln", "mn", "bn", "trn", "tn": return Self.magnitudes[word]
-    default: return nil
+      return isCent && after < 0x80 && Self.asciiWordBytes[Int(after)] == 0 ? "%" : nil
     }
+    if word("million") || word("mln") || word("mn") { return "m" }
+    if word("billion") || word("bln") || word("bn") { return "bn" }
+    if word("trillion") || word("trn") || word("tn") { return "tn" }
+    return nil
   }
 
   /// `@handle` or `#hashtag` at `i` (not after a word character: `a@b.com` and `C#` are not tags): the marker

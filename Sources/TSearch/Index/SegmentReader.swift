@@ -39,7 +39,21 @@ final class SegmentReader: Sendable {
     } else {
       deletions = nil
     }
+    // The bits behind a pointer: `isDeleted` runs for every candidate of a search, and reading the optional struct
+    // retained and released its array each time.
+    if let bits = deletions?.bits {
+      let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bits.count))
+      p.initialize(from: bits, count: bits.count)
+      deletedBits = UnsafePointer(p)
+    } else {
+      deletedBits = nil
+    }
   }
+
+  /// Immutable after `init` (read-only memory shared by concurrent searches).
+  nonisolated(unsafe) private let deletedBits: UnsafePointer<UInt8>?
+
+  deinit { deletedBits?.deallocate() }
 
   /// Verifies the CRC-32 of every file of the segment (opening checks their structure only).
   func verifyChecksums() throws(TSearchError) {
@@ -49,5 +63,8 @@ final class SegmentReader: Sendable {
   }
 
   @inline(__always)
-  func isDeleted(_ doc: Int) -> Bool { deletions?.contains(doc) ?? false }
+  func isDeleted(_ doc: Int) -> Bool {
+    guard let bits = deletedBits else { return false }
+    return bits[doc >> 3] & (1 << UInt8(doc & 7)) != 0
+  }
 }

@@ -85,6 +85,7 @@ final class TermTrie: Sendable {
     var chars = [UInt32](repeating: 0, count: levels)
     var stack = [Int32](repeating: -1, count: levels)
     var visited = 0
+    var endingRows: [Int32] = []
     let limit = Int32(maxCost)
     var d = 1
     var node = firstChild[0]
@@ -121,7 +122,8 @@ final class TermTrie: Sendable {
         var cost = rows[row + m]
         if let endings {
           let (best, work) = endings.cheapest(
-            target, rows: rows, row: row, width: width, last: c, beforeLast: d >= 2 ? chars[d - 1] : nil, limit: limit)
+            target, rows: rows, row: row, width: width, last: c, beforeLast: d >= 2 ? chars[d - 1] : nil, limit: limit,
+            scratch: &endingRows)
           cost = min(cost, best)
           visited += work
         }
@@ -199,19 +201,35 @@ struct StemEndings: Sendable {
     ],
     afterI: ["y", "ies", "ied", "ier", "iest", "ily"])
 
+  /// The longest ending.
+  let maxLength: Int
+
   init(plain: [String], afterI: [String]) {
     let all = plain.map { ($0.unicodeScalars.map(\.value), false) } + afterI.map { ($0.unicodeScalars.map(\.value), true) }
     endings = all.sorted { a, b in a.1 != b.1 ? !a.1 : a.0.lexicographicallyPrecedes(b.0) }
+    maxLength = all.map(\.0.count).max() ?? 0
   }
 
   /// The cheapest cost of the term whose last row (`rows[row...]`) the walk just computed, with each ending
   /// appended; and the characters computed.
   func cheapest(
-    _ target: [UInt32], rows: [Int32], row: Int, width: Int, last: UInt32, beforeLast: UInt32?, limit: Int32
+    _ target: [UInt32], rows: [Int32], row: Int, width: Int, last: UInt32, beforeLast: UInt32?, limit: Int32,
+    scratch: inout [Int32]
   ) -> (Int32, Int) {
     let m = target.count
+    // An ending costs its penalty and at least half an edit per character the lengths then differ by: when no
+    // cell of the term's row leaves room for that, no ending can bring the term within the limit.
+    var possible = false
+    for j in 0...m where rows[row + j] + Int32(FuzzyCost.ending) <= limit {
+      let rest = m - j
+      if rest >= 1 && rest <= maxLength + 1 {
+        possible = true
+        break
+      }
+    }
+    guard possible else { return (Int32.max, 0) }
     // Rows for the ending's characters, the term's last (and second last) row first.
-    var scratch = [Int32](repeating: 0, count: 10 * width)
+    if scratch.count < 10 * width { scratch = [Int32](repeating: 0, count: 10 * width) }
     var best = Int32.max
     var work = 0
     var previous: [UInt32] = []

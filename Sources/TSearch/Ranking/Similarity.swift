@@ -27,6 +27,9 @@ struct Similarity: Sendable {
   /// 1 / B_text for text lengths below `inverseTableSize`, computed once (the same expression, so the same
   /// values as `textInverse`).
   let textInverses: [Double]
+  /// `titleInverse` and `titleOnlyInverse` of title lengths below 256, computed once (the same values).
+  let titleInverses: [Double]
+  let titleOnlyInverses: [Double]
 
   static let inverseTableSize = 4096
 
@@ -40,6 +43,10 @@ struct Similarity: Sendable {
     let b = bm25.b
     let avg = max(averageText, 1e-9)
     textInverses = (0..<Self.inverseTableSize).map { 1 / (1 - b + b * Double($0) / avg) }
+    let tb = titleB
+    let tavg = max(averageTitle, 1e-9)
+    titleInverses = (0..<256).map { titleWeight / (1 - tb + tb * Double($0) / tavg) }
+    titleOnlyInverses = (0..<256).map { 1 / (1 - tb + tb * Double($0) / tavg) }
   }
 
   /// 1 / B_text of a text length.
@@ -53,6 +60,7 @@ struct Similarity: Sendable {
   @inline(__always)
   func titleInverse(_ length: UInt16?) -> Double {
     guard let length else { return titleWeight }
+    if length < 256 { return titleInverses[Int(length)] }
     return titleWeight / (1 - titleB + titleB * Double(length) / averageTitle)
   }
 
@@ -60,6 +68,7 @@ struct Similarity: Sendable {
   @inline(__always)
   func titleOnlyInverse(_ length: UInt16?) -> Double {
     guard let length else { return 1 }
+    if length < 256 { return titleOnlyInverses[Int(length)] }
     return 1 / (1 - titleB + titleB * Double(length) / averageTitle)
   }
 

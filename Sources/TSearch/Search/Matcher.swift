@@ -260,8 +260,8 @@ enum WordScoring {
 /// Phrase matching over sorted position lists, shared by document matching and passage highlighting.
 enum PhraseMatcher {
   /// The phrase frequency (see `SegmentMatcher.phrase`).
-  static func frequency<C: RandomAccessCollection>(first: C, others: [C], slop: Int) -> Double
-  where C.Element == UInt32, C.Index == Int {
+  static func frequency<C: RandomAccessCollection, O: RandomAccessCollection>(first: C, others: O, slop: Int) -> Double
+  where C.Element == UInt32, C.Index == Int, O.Element == C, O.Index == Int {
     if slop == 0 { return Double(exactOccurrences(first: first, others: others)) }
     var freq = 0.0
     for p in first {
@@ -273,16 +273,16 @@ enum PhraseMatcher {
   /// How many positions `p` of the first word have word k + 1 at exactly `p + k + 1`: the frequency of an exact
   /// phrase (each occurrence adds 1 / (1 + 0)), by one merge of the sorted lists instead of a binary search per
   /// position and word (7% fewer instructions over the 100 synthetic phrase queries, callgrind).
-  static func exactOccurrences<C: RandomAccessCollection>(first: C, others: [C]) -> Int
-  where C.Element == UInt32, C.Index == Int {
+  static func exactOccurrences<C: RandomAccessCollection, O: RandomAccessCollection>(first: C, others: O) -> Int
+  where C.Element == UInt32, C.Index == Int, O.Element == C, O.Index == Int {
     // Each other word's place in its list, on the stack (an array per call was an allocation per document).
     withUnsafeTemporaryAllocation(of: Int.self, capacity: others.count) { next in
-      for k in others.indices { next[k] = others[k].startIndex }
+      for k in 0..<others.count { next[k] = others[others.startIndex + k].startIndex }
       var count = 0
       outer: for p in first {
         var all = true
-        for k in others.indices {
-          let list = others[k]
+        for k in 0..<others.count {
+          let list = others[others.startIndex + k]
           let want = Int(p) + k + 1
           var j = next[k]
           while j < list.endIndex && Int(list[j]) < want { j += 1 }
@@ -301,8 +301,8 @@ enum PhraseMatcher {
   }
 
   /// The total displacement of the phrase anchored at `p`, or nil when it exceeds `slop`.
-  static func distance<C: RandomAccessCollection>(at p: UInt32, others: [C], slop: Int) -> Int?
-  where C.Element == UInt32, C.Index == Int {
+  static func distance<C: RandomAccessCollection, O: RandomAccessCollection>(at p: UInt32, others: O, slop: Int) -> Int?
+  where C.Element == UInt32, C.Index == Int, O.Element == C, O.Index == Int {
     var total = 0
     for (k, list) in others.enumerated() {
       let want = Int(p) + k + 1

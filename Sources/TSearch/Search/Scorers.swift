@@ -6,8 +6,33 @@ import Foundation
 /// `target...regionEnd(target)` scores above `bound(from: target, to: regionEnd(target))`, so that a collector
 /// whose k-th score is higher skips the region without scoring it.
 class Scorer {
+  /// The mutable state, behind a pointer: a class's stored `var`s are checked for exclusive access at run time on
+  /// every read and write (a third of a phrase query's time, measured when the phrase search was first written).
+  struct State {
+    var doc: UInt32 = 0
+    var minCompetitive = -Double.infinity
+    var skippedSome = false
+    /// A phrase's frequency in the current document; a list's place.
+    var frequency = 0.0
+    var index = 0
+  }
+  final let state: UnsafeMutablePointer<State>
+
+  init() {
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
+  }
+
+  deinit {
+    state.deinitialize(count: 1)
+    state.deallocate()
+  }
+
   /// The current document, or `PostingsCursor.end` when there is none left.
-  final var doc: UInt32 = 0
+  final var doc: UInt32 {
+    @inline(__always) get { state.pointee.doc }
+    @inline(__always) set { state.pointee.doc = newValue }
+  }
 
   /// Moves to the next matching document.
   func next() throws(TSearchError) { fatalError("abstract") }
@@ -29,8 +54,12 @@ class Scorer {
 
   /// Set by the collector: documents scoring at most this cannot enter (a scorer may skip work for them, and then
   /// sets `skippedSome`).
-  var minCompetitive = -Double.infinity
-  final var skippedSome = false
+  final var minCompetitive: Double { state.pointee.minCompetitive }
+  func setMinCompetitive(_ score: Double) { state.pointee.minCompetitive = score }
+  final var skippedSome: Bool {
+    get { state.pointee.skippedSome }
+    set { state.pointee.skippedSome = newValue }
+  }
 }
 
 /// Bounds are raised by this factor so that rounding in a sum never makes a bound smaller than a score.
@@ -210,17 +239,21 @@ final class WordScorer: Scorer {
 /// A phrase: the words' cursors moved in step to documents holding them all, where the positions are compared.
 final class PhraseScorer: Scorer {
   let field: UInt8
+  /// The cursors (kept alive here) and, for the loops, references to them without reference counting, in the
+  /// words' order and rarest first.
   private let cursors: [PostingsCursor]
-  /// Rarest first.
-  private let order: [Int]
+  private let byPosition: UnsafeMutablePointer<Unmanaged<PostingsCursor>>
+  private let rarestFirst: UnsafeMutablePointer<Unmanaged<PostingsCursor>>
+  private let count: Int
   let slop: Int
   let weight: Double
   let segment: SegmentReader
   let similarity: Similarity
   private let bounds: [CursorBounds]
   /// The phrase frequency of the current document.
-  private(set) var frequency = 0.0
-  private var others: [UnsafeBufferPointer<UInt32>]
+  var frequency: Double { state.pointee.frequency }
+  /// The other words' positions in the current document (scratch).
+  private let others: UnsafeMutablePointer<UnsafeBufferPointer<UInt32>>
 
   init(
     field: UInt8, cursors: [PostingsCursor], slop: Int, weight: Double, segment: SegmentReader, similarity: Similarity
@@ -231,7 +264,14 @@ final class PhraseScorer: Scorer {
     self.weight = weight
     self.segment = segment
     self.similarity = similarity
-    order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+    count = cursors.count
+    let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+    byPosition = .allocate(capacity: cursors.count)
+    rarestFirst = .allocate(capacity: cursors.count)
+    for (i, c) in cursors.enumerated() { byPosition[i] = .passUnretained(c) }
+    for (i, k) in order.enumerated() { rarestFirst[i] = .passUnretained(cursors[k]) }
+    others = .allocate(capacity: max(1, cursors.count - 1))
+    others.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: max(1, cursors.count - 1))
     let docs = segment.documents
     let titled = docs.hasTitleLengths
     bounds = cursors.map { c in
@@ -245,32 +285,40 @@ final class PhraseScorer: Scorer {
       default: return CursorBounds(c, inverse: { _ in 1 }, exact: { _ in 1 })
       }
     }
-    others = [UnsafeBufferPointer<UInt32>](repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count - 1)
     super.init()
-    try settle(cursors[order[0]].doc)
+    try settle(rarestFirst[0].doc)
+  }
+
+  deinit {
+    byPosition.deallocate()
+    rarestFirst.deallocate()
+    others.deinitialize(count: max(1, count - 1))
+    others.deallocate()
   }
 
   override var cost: Int { cursors.map(\.docFreq).min() ?? 0 }
 
   override func next() throws(TSearchError) {
     guard doc != PostingsCursor.end else { return }
-    try cursors[order[0]].next()
-    try settle(cursors[order[0]].doc)
+    try rarestFirst[0].next()
+    try settle(rarestFirst[0].doc)
   }
 
   override func advance(to target: UInt32) throws(TSearchError) {
     guard doc < target else { return }
-    try cursors[order[0]].advance(to: target)
-    try settle(cursors[order[0]].doc)
+    _ = try rarestFirst[0].advance(to: target)
+    try settle(rarestFirst[0].doc)
   }
 
   /// Moves to the first document ≥ `start` that holds every word in phrase.
   private func settle(_ start: UInt32) throws(TSearchError) {
     var target = start
+    let n = count
+    let lead = rarestFirst[0]
     while target != PostingsCursor.end {
       var agreed = true
-      for i in order {
-        let d = try cursors[i].advance(to: target)
+      for i in 0..<n {
+        let d = try rarestFirst[i].advance(to: target)
         if d != target {
           target = d
           agreed = false
@@ -279,26 +327,28 @@ final class PhraseScorer: Scorer {
       }
       guard agreed else { continue }
       // The phrase occurs at most as often as its first word: when even that cannot compete, no position is read.
-      if minCompetitive > -Double.infinity {
-        let x = Double(cursors[0].freq) * WordScoring.inverse(field, doc: Int(target), segment, similarity)
-        if weight * similarity.saturate(x) * boundSlack <= minCompetitive {
-          skippedSome = true
-          try cursors[order[0]].next()
-          target = cursors[order[0]].doc
+      let threshold = state.pointee.minCompetitive
+      if threshold > -Double.infinity {
+        let x = Double(byPosition[0].freq) * WordScoring.inverse(field, doc: Int(target), segment, similarity)
+        if weight * similarity.saturate(x) * boundSlack <= threshold {
+          state.pointee.skippedSome = true
+          try lead.next()
+          target = lead.doc
           continue
         }
       }
-      for k in 1..<cursors.count { others[k - 1] = try cursors[k].positions() }
-      let freq = PhraseMatcher.frequency(first: try cursors[0].positions(), others: others, slop: slop)
+      for k in 1..<n { others[k - 1] = try byPosition[k].positions() }
+      let freq = PhraseMatcher.frequency(
+        first: try byPosition[0].positions(), others: UnsafeBufferPointer(start: others, count: n - 1), slop: slop)
       if freq > 0 {
-        frequency = freq
-        doc = target
+        state.pointee.frequency = freq
+        state.pointee.doc = target
         return
       }
-      try cursors[order[0]].next()
-      target = cursors[order[0]].doc
+      try lead.next()
+      target = lead.doc
     }
-    doc = PostingsCursor.end
+    state.pointee.doc = PostingsCursor.end
   }
 
   override func score() throws(TSearchError) -> Double {
@@ -323,7 +373,10 @@ final class PhraseScorer: Scorer {
 /// Documents of a list, each scoring 0 (a date range alone).
 final class DocListScorer: Scorer {
   private let docs: [UInt32]
-  private var i = 0
+  private var i: Int {
+    get { state.pointee.index }
+    set { state.pointee.index = newValue }
+  }
 
   init(_ docs: [UInt32]) {
     self.docs = docs
@@ -597,11 +650,10 @@ final class BooleanScorer: Scorer {
     return b * (factors.max() ?? 1) * boundSlack
   }
 
-  override var minCompetitive: Double {
-    didSet {
-      // A required phrase may skip positions for documents that cannot compete whatever the other clauses add.
-      if required.count == 1 && present.isEmpty { required[0].minCompetitive = minCompetitive / (factors.max() ?? 1) }
-    }
+  override func setMinCompetitive(_ score: Double) {
+    super.setMinCompetitive(score)
+    // A required phrase may skip positions for documents that cannot compete whatever the other clauses add.
+    if required.count == 1 && present.isEmpty { required[0].setMinCompetitive(score / (factors.max() ?? 1)) }
   }
 }
 
@@ -628,7 +680,7 @@ func collect(
       top.offer(base + Int(d), s)
       if skipping && top.count >= countThreshold && top.threshold > threshold {
         threshold = top.threshold
-        scorer.minCompetitive = threshold
+        scorer.setMinCompetitive(threshold)
       }
     }
     try scorer.next()

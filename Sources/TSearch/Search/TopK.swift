@@ -75,6 +75,11 @@ final class TermScorer {
     self.documents = documents
     let titled = documents.hasTitleLengths
     self.titled = titled
+    switch kind {
+    case .title: titleTable = similarity.titleInverses
+    case .titleOnly: titleTable = similarity.titleOnlyInverses
+    default: titleTable = []
+    }
     let inverse: (UInt32) -> Double
     let exact: (UInt32) -> Double
     switch kind {
@@ -103,13 +108,20 @@ final class TermScorer {
   /// only by text parts): the same value as `WordScoring.part` and the title part of `SegmentMatcher`.
   @inline(__always)
   func x(freq: UInt32, textInverse: Double, doc: UInt32) -> Double {
-    switch kind {
-    case .text: return Double(freq) * textInverse
-    case .title: return Double(freq) * similarity.titleInverse(titled ? documents.titleLength(Int(doc)) : nil)
-    case .titleOnly: return Double(freq) * similarity.titleOnlyInverse(titled ? documents.titleLength(Int(doc)) : nil)
-    case .plain: return Double(freq)
-    }
+    kind == .text ? Double(freq) * textInverse : Double(freq) * inverse(doc)
   }
+
+  /// The document's 1 / B (times w_title for a title part) for a part that is not the text's: from a table for
+  /// titles of up to 255 words (the same expression, so the same value), 1 for fields without lengths.
+  @inline(__always)
+  func inverse(_ doc: UInt32) -> Double {
+    guard kind != .plain else { return 1 }
+    guard titled else { return kind == .title ? similarity.titleInverse(nil) : similarity.titleOnlyInverse(nil) }
+    let length = documents.titleLength(Int(doc))
+    if length < 256 { return titleTable[Int(length)] }
+    return kind == .title ? similarity.titleInverse(length) : similarity.titleOnlyInverse(length)
+  }
+  private let titleTable: [Double]
 
   /// An upper bound of the score the part's x can give its clause on its own (the clause's score,
   /// weight · x / (k1 + x) of the parts' sum, is at most the sum of these: the saturation is subadditive).
@@ -257,16 +269,21 @@ struct TopKSearch {
     // matched per candidate took fifteen instructions (no `popcnt` in baseline x86-64).
     let coordByMask = UnsafeMutablePointer<Double>.allocate(capacity: 256)
     defer { coordByMask.deallocate() }
-    for byte in 0..<256 {
+    for byte in 0..<(coordinate ? 256 : 0) {
       let folded = UInt32(byte | byte >> 1) & 0x55
       coordByMask[byte] = clauseCount <= 4 ? coordFactors[min(clauseCount, folded.nonzeroBitCount)] : 1
     }
-    var blockBound = [Double](repeating: 0, count: n)
+    // Per-term scratch behind pointers: arrays written in the loops were checked for uniqueness at every write
+    // (a tenth of a one-word query's instructions, callgrind).
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
+    scratch.initialize(repeating: 0, count: 2 * n)
+    defer { scratch.deallocate() }
+    let blockBound = scratch
+    let windowBounds = scratch + n
     var scanned: [Int] = []
     var lookups: [Int] = []
     scanned.reserveCapacity(n)
     lookups.reserveCapacity(n)
-    var windowBounds = [Double](repeating: 0, count: n)
     var threshold = -Double.infinity
     // The k-th best score so far, for deciding whether a candidate needs its exact score: unlike `threshold`
     // (what skipping may use), it is kept from the first full top k on, as a candidate left unscored is still
@@ -287,7 +304,9 @@ struct TopKSearch {
     let refs = scorers.map { Unmanaged.passUnretained($0) }
     let cursorRefs = scorers.map { Unmanaged.passUnretained($0.cursor) }
     defer { withExtendedLifetime(scorers) {} }
-    var cur = scorers.map { $0.cursor.doc }
+    let cur = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+    defer { cur.deallocate() }
+    for (i, sc) in scorers.enumerated() { cur[i] = sc.cursor.doc }
     let slotOf = scorers.map { 2 * $0.clause + ($0.isTitle ? 1 : 0) }
     // Mask bits of the text parts (even bits) of the clauses of text terms: a slot with none has no norm yet.
     var textBits: UInt32 = 0
@@ -377,19 +396,28 @@ struct TopKSearch {
         let usesLength = scorer.usesTextLength
         // Without branches on the slot's state (whether another term met the document first): those went
         // either way at random, and each miss cost more than the work it saved.
-        try cursorRefs[i].scan(below: end) { d, freq in
-          let slot = Int(truncatingIfNeeded: d &- start)
-          lastSlot = slot
-          var textInverse = 0.0
-          if usesLength {
-            textInverse = inverse(d)
+        if usesLength {
+          try cursorRefs[i].scan(below: end) { d, freq in
+            let slot = Int(truncatingIfNeeded: d &- start)
+            lastSlot = slot
+            let textInverse = inverse(d)
             slotInverse[slot] = textInverse
+            let x = Double(freq) * textInverse
+            seen[slot >> 6] |= 1 << UInt64(slot & 63)
+            partial[slot] += scorer.score(of: x)
+            mask[slot] |= bit
+            column[slot] = x
           }
-          let x = scorer.x(freq: freq, textInverse: textInverse, doc: d)
-          seen[slot >> 6] |= 1 << UInt64(slot & 63)
-          partial[slot] += scorer.score(of: x)
-          mask[slot] |= bit
-          column[slot] = x
+        } else {
+          try cursorRefs[i].scan(below: end) { d, freq in
+            let slot = Int(truncatingIfNeeded: d &- start)
+            lastSlot = slot
+            let x = Double(freq) * scorer.inverse(d)
+            seen[slot >> 6] |= 1 << UInt64(slot & 63)
+            partial[slot] += scorer.score(of: x)
+            mask[slot] |= bit
+            column[slot] = x
+          }
         }
         cur[i] = cursorRefs[i].doc
         highestSlot = max(highestSlot, lastSlot)
@@ -526,24 +554,36 @@ struct TopKSearch {
 
 }
 
+/// A cursor reached without reference counting, while its owner keeps it alive (a strong reference cost a
+/// retain and a release on every step of a search's loops).
 extension Unmanaged where Instance == PostingsCursor {
   @inline(__always)
-  fileprivate var docFreq: Int { _withUnsafeGuaranteedRef { $0.docFreq } }
+  var docFreq: Int { _withUnsafeGuaranteedRef { $0.docFreq } }
 
   /// `advance(to:)` through a guaranteed reference (no retain and release; the owner keeps the cursor alive).
   @inline(__always)
-  fileprivate func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
+  func advance(to target: UInt32) throws(TSearchError) -> UInt32 {
     do { return try _withUnsafeGuaranteedRef { try $0.advance(to: target) } } catch { throw error as! TSearchError }
   }
 
   @inline(__always)
-  fileprivate var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
+  func next() throws(TSearchError) {
+    do { try _withUnsafeGuaranteedRef { try $0.next() } } catch { throw error as! TSearchError }
+  }
+
   @inline(__always)
-  fileprivate var freq: UInt32 { _withUnsafeGuaranteedRef { $0.freq } }
+  var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
+  @inline(__always)
+  var freq: UInt32 { _withUnsafeGuaranteedRef { $0.freq } }
+
+  @inline(__always)
+  func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
+    do { return try _withUnsafeGuaranteedRef { try $0.positions() } } catch { throw error as! TSearchError }
+  }
 
   /// `scan(below:_:)` through a guaranteed reference.
   @inline(__always)
-  fileprivate func scan(below limit: UInt32, _ body: (UInt32, UInt32) -> Void) throws(TSearchError) {
+  func scan(below limit: UInt32, _ body: (UInt32, UInt32) -> Void) throws(TSearchError) {
     do { try _withUnsafeGuaranteedRef { try $0.scan(below: limit, body) } } catch { throw error as! TSearchError }
   }
 }
@@ -557,6 +597,8 @@ extension Unmanaged where Instance == TermScorer {
   }
   @inline(__always)
   fileprivate func score(of x: Double) -> Double { _withUnsafeGuaranteedRef { $0.score(of: x) } }
+  @inline(__always)
+  fileprivate func inverse(_ doc: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.inverse(doc) } }
   @inline(__always)
   fileprivate func bound(at target: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.bound(at: target) } }
   @inline(__always)

@@ -34,15 +34,37 @@ public struct NewsDate: Sendable, Hashable {
 
   /// ISO 8601: `2025`, `2025-09`, `2025-09-06` or `2025-09-06T10:00:00+00:00`.
   public var iso: String {
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    var s = String(year)
-    guard let month else { return s }
-    s += "-" + two(month)
-    guard let day else { return s }
-    s += "-" + two(day)
-    guard let time else { return s }
-    s += "T\(two(time.hour)):\(two(time.minute)):\(two(time.second))"
-    return s + (zone ?? "")
+    var b: [UInt8] = []
+    b.reserveCapacity(26)
+    func digits(_ v: Int, _ width: Int) {
+      var p = 1
+      for _ in 1..<width { p *= 10 }
+      var v = v
+      while p > 0 {
+        b.append(UInt8(0x30 + v / p % 10))
+        v %= p
+        p /= 10
+      }
+    }
+    digits(year, 4)
+    if let month {
+      b.append(0x2D)
+      digits(month, 2)
+      if let day {
+        b.append(0x2D)
+        digits(day, 2)
+        if let time {
+          b.append(0x54)
+          digits(time.hour, 2)
+          b.append(0x3A)
+          digits(time.minute, 2)
+          b.append(0x3A)
+          digits(time.second, 2)
+          if let zone { b.append(contentsOf: zone.utf8) }
+        }
+      }
+    }
+    return String(decoding: b, as: UTF8.self)
   }
 
   /// The date as the number YYYYMMDD, a missing month or day counting as the first (what date ranges compare).
@@ -82,7 +104,11 @@ private struct NewsDateParser {
 
   let text: String
 
-  init(_ text: String) { self.text = text.trimmingWhitespace() }
+  init(_ text: String) {
+    // Most dates come without surrounding white space: not copied then.
+    let u = text.utf8
+    if let f = u.first, let l = u.last, f > 0x20, l > 0x20 { self.text = text } else { self.text = text.trimmingWhitespace() }
+  }
 
   /// Month names and abbreviations (lower case, accents folded) in English, German, French, Spanish, Italian,
   /// Portuguese and Dutch.
@@ -116,8 +142,9 @@ private struct NewsDateParser {
   ]
 
   func parse() -> NewsDate? {
-    guard !text.isEmpty, text.count <= 80 else { return nil }
+    guard !text.isEmpty, text.utf8.count <= 160 else { return nil }
     if let iso = isoDate() { return iso }
+    if let quick = dayMonthNameYear() { return quick }
     let pieces = Self.pieces(text)
     if let d = parse(pieces) { return d }
     // A damaged time after a whole date (Reuters' `31-MAR-1987 605:12:19.12`): the date up to its four-digit year.
@@ -209,6 +236,85 @@ private struct NewsDateParser {
     return date
   }
 
+  /// The commonest written form, read byte by byte without cutting the text into pieces (a date is read for every
+  /// document indexed): an optional weekday and comma, a day of one or two digits, `-` or spaces, an ASCII month
+  /// name (and a period), `-`, spaces or a comma, a four-digit year, then optionally a time `hh:mm[:ss[.f]]` and a
+  /// zone (`+0000`, `-05:00`, `GMT`, `UTC`, `Z`). Reuters' `26-FEB-1987 15:01:01.79`, RFC 2822's
+  /// `Sat, 06 Sep 2025 10:00:00 +0000`, `6 September 2025`. A time that does not read (`605:12:19.12`) is left
+  /// out and the date kept. Nil for any other form (the general reader takes it).
+  func dayMonthNameYear() -> NewsDate? {
+    let c = Array(text.utf8)
+    let n = c.count
+    var i = 0
+    func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+    func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    // Weekday and comma.
+    if i < n && isLetter(c[i]) {
+      var e = i
+      while e < n && isLetter(c[e]) { e += 1 }
+      guard e < n && c[e] == 0x2C else { return nil }
+      i = e + 1
+      while i < n && c[i] == 0x20 { i += 1 }
+    }
+    var day = 0
+    let dayStart = i
+    while i < n && isDigit(c[i]) && i - dayStart < 2 {
+      day = day * 10 + Int(c[i] - 0x30)
+      i += 1
+    }
+    guard i > dayStart, i < n, c[i] == 0x2D || c[i] == 0x20 else { return nil }
+    i += 1
+    while i < n && c[i] == 0x20 { i += 1 }
+    let monthStart = i
+    while i < n && isLetter(c[i]) { i += 1 }
+    guard i - monthStart >= 3, i - monthStart <= 9 else { return nil }
+    let name = String(decoding: c[monthStart..<i].map { $0 | 0x20 }, as: UTF8.self)
+    guard let month = Self.months[name] else { return nil }
+    if i < n && c[i] == 0x2E { i += 1 }
+    guard i < n, c[i] == 0x2D || c[i] == 0x20 || c[i] == 0x2C else { return nil }
+    while i < n && (c[i] == 0x2D || c[i] == 0x20 || c[i] == 0x2C) { i += 1 }
+    var year = 0
+    let yearStart = i
+    while i < n && isDigit(c[i]) {
+      year = year * 10 + Int(c[i] - 0x30)
+      i += 1
+    }
+    guard i - yearStart == 4, i == n || c[i] == 0x20 || c[i] == 0x54, var date = NewsDate(year: year, month: month, day: day)
+    else { return nil }
+    // The time and zone, when they read.
+    while i < n && (c[i] == 0x20 || c[i] == 0x54) { i += 1 }
+    func two(_ at: Int) -> Int? {
+      guard at + 1 < n, isDigit(c[at]), isDigit(c[at + 1]) else { return nil }
+      return Int(c[at] - 0x30) * 10 + Int(c[at + 1] - 0x30)
+    }
+    if let h = two(i), i + 2 < n, c[i + 2] == 0x3A, let m = two(i + 3), h < 24, m < 60 {
+      var at = i + 5
+      var sec = 0
+      if at < n && c[at] == 0x3A, let sv = two(at + 1), sv <= 60 {
+        sec = sv
+        at += 3
+        if at < n && c[at] == 0x2E { at += 1; while at < n && isDigit(c[at]) { at += 1 } }
+      }
+      while at < n && c[at] == 0x20 { at += 1 }
+      var zone: String?
+      if at < n && (c[at] == 0x2B || c[at] == 0x2D), let zh = two(at + 1) {
+        var zm = 0
+        var p = at + 3
+        if p < n && c[p] == 0x3A { p += 1 }
+        if let v = two(p) { zm = v }
+        if zh <= 14 && zm < 60 {
+          zone = (c[at] == 0x2B ? "+" : "-") + (zh < 10 ? "0\(zh)" : "\(zh)") + ":" + (zm < 10 ? "0\(zm)" : "\(zm)")
+        }
+      } else if at < n {
+        let rest = String(decoding: c[at...].map { $0 | 0x20 }, as: UTF8.self)
+        if rest == "gmt" || rest == "utc" || rest == "z" { zone = "Z" }
+      }
+      date.time = (h, m, sec)
+      date.zone = zone
+    }
+    return date
+  }
+
   /// A two- or four-digit year.
   static func year(_ s: String) -> Int? {
     guard let v = Int(s) else { return nil }
@@ -272,41 +378,70 @@ private struct NewsDateParser {
     return date
   }
 
-  /// Numbers, words (lower case, accents folded) and the separators `/ . - ,` between them; other characters
-  /// separate too. An ordinal suffix on a number (`6th`, `1er`) is dropped.
+  /// Numbers, words (lower case, accents folded) and the separators `/ . - : +` between them; other characters
+  /// separate too. An ordinal suffix on a number (`6th`, `1er`) is dropped. ASCII is cut byte by byte; a word with
+  /// other letters is folded through Foundation (a date is read for every document indexed).
   static func pieces(_ text: String) -> [Piece] {
     var out: [Piece] = []
-    var current = ""
-    var isNumber = false
-    func flush() {
-      guard !current.isEmpty else { return }
-      if isNumber {
-        out.append(.number(current))
-      } else {
-        let folded = current.lowercased().folding(options: [.diacriticInsensitive], locale: nil)
-        if case .number = out.last, ["st", "nd", "rd", "th", "er", "e", "o", "a"].contains(folded) {
-          // `6th`, `1er`, `1o`: the suffix of the number before
+    var text = text
+    text.withUTF8 { b in
+      let n = b.count
+      var i = 0
+      func add(word s: Int, _ e: Int, ascii: Bool) {
+        let w: String
+        if ascii {
+          var lowered = [UInt8](UnsafeBufferPointer(rebasing: b[s..<e]))
+          for k in lowered.indices where lowered[k] >= 0x41 && lowered[k] <= 0x5A { lowered[k] |= 0x20 }
+          w = String(decoding: lowered, as: UTF8.self)
         } else {
-          out.append(.word(folded))
+          w = String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self).lowercased()
+            .folding(options: [.diacriticInsensitive], locale: nil)
+        }
+        if case .number = out.last, ["st", "nd", "rd", "th", "er", "e", "o", "a"].contains(w) { return }
+        out.append(.word(w))
+      }
+      while i < n {
+        let c = b[i]
+        if c >= 0x30 && c <= 0x39 {
+          var e = i
+          while e < n && b[e] >= 0x30 && b[e] <= 0x39 { e += 1 }
+          out.append(.number(String(decoding: UnsafeBufferPointer(rebasing: b[i..<e]), as: UTF8.self)))
+          i = e
+        } else if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c >= 0x80 {
+          // A word: ASCII letters, or any letters (decoded scalar by scalar).
+          var e = i
+          var ascii = true
+          while e < n {
+            let d = b[e]
+            if (d | 0x20) >= 0x61 && (d | 0x20) <= 0x7A {
+              e += 1
+            } else if d >= 0x80 {
+              var len = 1
+              while e + len < n && b[e + len] & 0xC0 == 0x80 { len += 1 }
+              let scalar = String(decoding: UnsafeBufferPointer(rebasing: b[e..<(e + len)]), as: UTF8.self)
+                .unicodeScalars.first
+              guard let scalar, scalar.properties.isAlphabetic else { break }
+              ascii = false
+              e += len
+            } else {
+              break
+            }
+          }
+          if e == i {
+            // A non-letter outside ASCII: a separator.
+            var len = 1
+            while i + len < n && b[i + len] & 0xC0 == 0x80 { len += 1 }
+            i += len
+            continue
+          }
+          add(word: i, e, ascii: ascii)
+          i = e
+        } else {
+          if c == 0x2F || c == 0x2E || c == 0x2D || c == 0x3A || c == 0x2B { out.append(.separator(Character(Unicode.Scalar(c)))) }
+          i += 1
         }
       }
-      current = ""
     }
-    for ch in text {
-      if ch.isASCII && ch.isNumber {
-        if !isNumber { flush() }
-        isNumber = true
-        current.append(ch)
-      } else if ch.isLetter {
-        if isNumber { flush() }
-        isNumber = false
-        current.append(ch)
-      } else {
-        flush()
-        if ch == "/" || ch == "." || ch == "-" || ch == ":" || ch == "+" { out.append(.separator(ch)) }
-      }
-    }
-    flush()
     return out
   }
 

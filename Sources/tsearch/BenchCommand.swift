@@ -29,6 +29,13 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Time the queries with passages off, on, or both.")
   var passages: PassageRuns = .both
 
+  @Option(
+    help: """
+      Count matches exactly up to this many before skipping (0: top-k only, like tantivy's count=False; \
+      a search's default is 1000).
+      """)
+  var countUpTo: Int = 0
+
   func run() throws {
     guard let data = FileManager.default.contents(atPath: queries) else {
       throw TSearchError.io(path: queries, reason: "cannot read")
@@ -47,14 +54,17 @@ struct BenchCommand: ParsableCommand {
     }
     guard !items.isEmpty else { throw ValidationError("no class<TAB>query lines in \(queries)") }
     let searcher = try openIndex(location).searcher()
-    Console.write("\(items.count) queries, \(searcher.documentCount) documents, top \(limit), latency in ms\n", to: 1)
+    Console.write(
+      "\(items.count) queries, \(searcher.documentCount) documents, top \(limit), matches counted up to \(countUpTo), latency in ms\n",
+      to: 1)
     var figures: [String: [Bool: (p50: Double, p99: Double)]] = [:]
     var sink = 0
     let runs = [false, true].filter { passages == .both || (passages == .on) == $0 }
     for passagesOn in runs {
       var options = SearchOptions(limit: limit, passagesPerHit: passagesOn ? 3 : 0)
-      // The same work as the peers' searches: no spelling suggestions.
+      // The same work as the peers' searches: no spelling suggestions; top-k only unless asked to count.
       options.suggest = false
+      options.totalMatchesThreshold = max(0, countUpTo)
       // Passages off: ids and scores only, as the peers' harness measures tantivy (no stored fields read).
       options.loadStoredFields = passagesOn
       for (_, q) in items { sink &+= try searcher.search(q, options: options).hits.count }  // warm-up

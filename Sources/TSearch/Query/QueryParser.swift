@@ -30,7 +30,7 @@ public struct QueryParser: Sendable {
   /// The query and the work its parsing took: characters the lexer stepped through plus grammar rules entered
   /// (what the tests bound: parsing is linear in the query's length).
   func parseCountingWork(_ text: String) throws(TSearchError) -> (query: Query, work: Int) {
-    var lexer = Lexer(Array(text))
+    var lexer = Lexer(text)
     let tokens = try lexer.tokens()
     var p = Parser(tokens: tokens, defaultOperator: defaultOperator, maxDepth: maxDepth)
     let q = try p.sequence(depth: 0)
@@ -56,24 +56,46 @@ private struct LexToken {
   var fieldName = false
 }
 
+/// Cuts a query into tokens, over its Unicode scalars (comparing `Character`s is a string comparison each). A
+/// token's column counts characters from 1 (`columns` maps a scalar's index to its character's column).
 private struct Lexer {
-  let chars: [Character]
+  let chars: [Unicode.Scalar]
+  /// The column of each scalar (characters from 1); empty for ASCII text, where it is the index + 1.
+  let columns: [Int]
   var i = 0
   /// Loop iterations, for `parseCountingWork`.
   var steps = 0
 
-  init(_ chars: [Character]) { self.chars = chars }
-
-  static func isQuote(_ c: Character) -> Bool {
-    if let a = c.asciiValue { return a == 0x22 }
-    return c == "\u{201C}" || c == "\u{201D}"
+  init(_ text: String) {
+    chars = Array(text.unicodeScalars)
+    if text.utf8.count == chars.count {
+      columns = []
+    } else {
+      var map = [Int](repeating: 0, count: chars.count + 1)
+      var at = 0
+      var column = 1
+      for ch in text {
+        for _ in ch.unicodeScalars {
+          map[at] = column
+          at += 1
+        }
+        column += 1
+      }
+      map[chars.count] = column
+      columns = map
+    }
   }
 
-  /// `Character.isWhitespace`, answered without Unicode property tables for ASCII (a query's usual case).
+  /// The character column of scalar `i`.
+  func column(_ i: Int) -> Int { columns.isEmpty ? i + 1 : columns[min(i, columns.count - 1)] }
+
+  static func isQuote(_ c: Unicode.Scalar) -> Bool { c == "\"" || c == "\u{201C}" || c == "\u{201D}" }
+
+  /// White space, answered without Unicode property tables for ASCII (a query's usual case).
   @inline(__always)
-  static func isSpace(_ c: Character) -> Bool {
-    if let a = c.asciiValue { return a == 0x20 || (a >= 0x09 && a <= 0x0D) }
-    return c.isWhitespace
+  static func isSpace(_ c: Unicode.Scalar) -> Bool {
+    if c.isASCII { return c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D) }
+    return c.properties.isWhitespace
   }
 
   mutating func tokens() throws(TSearchError) -> [LexToken] {
@@ -81,7 +103,7 @@ private struct Lexer {
     while i < chars.count {
       steps += 1
       let c = chars[i]
-      let column = i + 1
+      let column = self.column(i)
       if Self.isSpace(c) {
         i += 1
         continue
@@ -107,7 +129,7 @@ private struct Lexer {
         i += 1
       case _ where Self.isQuote(c):
         i += 1
-        var text = ""
+        var text = String.UnicodeScalarView()
         while i < chars.count && !Self.isQuote(chars[i]) {
           steps += 1
           if chars[i] == "\\" && i + 1 < chars.count { i += 1 }
@@ -116,17 +138,16 @@ private struct Lexer {
         }
         guard i < chars.count else { throw .syntax(column: column, message: "unbalanced quote") }
         i += 1
-        var t = LexToken(kind: .phrase, text: text, column: column)
+        var t = LexToken(kind: .phrase, text: String(text), column: column)
         t.tilde = try tilde()
         out.append(t)
       default:
-        var text = ""
+        var text = String.UnicodeScalarView()
         while i < chars.count {
           steps += 1
           let d = chars[i]
-          // A letter or digit (the usual character of a word) is appended without the comparisons below: each
-          // `Character ==` is a string comparison.
-          if let a = d.asciiValue, (a >= 0x61 && a <= 0x7A) || (a >= 0x41 && a <= 0x5A) || (a >= 0x30 && a <= 0x39) {
+          let v = d.value
+          if (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39) {
             text.append(d)
             i += 1
             continue
@@ -137,14 +158,15 @@ private struct Lexer {
             i += 2
             continue
           }
-          if d == ":" && QueryFieldName(rawValue: text.lowercased()) != nil { break }
+          if d == ":" && QueryFieldName(rawValue: String(text).lowercased()) != nil { break }
           if d == "~" || (d == "*" && (i + 1 == chars.count || Self.isSpace(chars[i + 1]) || chars[i + 1] == ")")) {
             break
           }
           text.append(d)
           i += 1
         }
-        var t = LexToken(kind: .word, text: text, column: column)
+        let word = String(text)
+        var t = LexToken(kind: .word, text: word, column: column)
         if i < chars.count && chars[i] == ":" {
           t.fieldName = true
           i += 1
@@ -157,14 +179,14 @@ private struct Lexer {
         } else if i < chars.count && chars[i] == "~" {
           t.tilde = try tilde()
         }
-        switch text {
+        switch word {
         case "AND", "&&": t.kind = .and
         case "OR", "||": t.kind = .or
         case "NOT": t.kind = .not
         default: break
         }
-        if text.isEmpty && !t.prefix && t.tilde == nil {
-          throw .syntax(column: column, message: "unexpected \(c)")
+        if word.isEmpty && !t.prefix && t.tilde == nil {
+          throw .syntax(column: column, message: "unexpected \(Character(c))")
         }
         out.append(t)
       }
@@ -175,15 +197,15 @@ private struct Lexer {
   /// `~` and an optional number after a word or phrase; nil when there is no `~`.
   private mutating func tilde() throws(TSearchError) -> Int? {
     guard i < chars.count, chars[i] == "~" else { return nil }
-    let column = i + 1
+    let column = self.column(i)
     i += 1
     var digits = ""
-    while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
-      digits.append(String(d))
+    while i < chars.count, chars[i].value >= 0x30 && chars[i].value <= 0x39 {
+      digits.unicodeScalars.append(chars[i])
       i += 1
     }
     if i < chars.count && !Self.isSpace(chars[i]) && chars[i] != ")" {
-      throw .syntax(column: i + 1, message: "expected a number after ~")
+      throw .syntax(column: self.column(i), message: "expected a number after ~")
     }
     guard !digits.isEmpty else { return -1 }
     guard digits.count <= 4, let n = Int(digits) else {

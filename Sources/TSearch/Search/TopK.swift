@@ -128,6 +128,10 @@ final class TermScorer {
   @inline(__always)
   func score(of x: Double) -> Double { weight * similarity.saturate(x) }
 
+  /// The bound of block `b`.
+  @inline(__always)
+  func blockBound(_ b: Int) -> Double { blockBounds[b] }
+
   /// A bound on this part's score for document `target`, from the skip data of the block that would hold it.
   @inline(__always)
   func bound(at target: UInt32) -> Double {
@@ -383,6 +387,7 @@ struct TopKSearch {
       // highest (a rare word's window has a posting or two, and its 64 words were all read).
       var lastSlot = 0
       var highestSlot = 0
+      var inexactScan = false
       for i in scanned {
         // A term non-essential for the whole segment may lag behind the window (it moves only when looked up).
         if cur[i] < start { cur[i] = try cursorRefs[i].advance(to: start) }
@@ -394,34 +399,65 @@ struct TopKSearch {
         let bit = UInt32(1) << UInt32(part)
         let column = parts + part * w
         let usesLength = scorer.usesTextLength
-        // Without branches on the slot's state (whether another term met the document first): those went
-        // either way at random, and each miss cost more than the work it saved.
-        if usesLength {
-          try cursorRefs[i].scan(below: end) { d, freq in
-            let slot = Int(truncatingIfNeeded: d &- start)
-            lastSlot = slot
-            let textInverse = inverse(d)
-            slotInverse[slot] = textInverse
-            let x = Double(freq) * textInverse
-            seen[slot >> 6] |= 1 << UInt64(slot & 63)
-            partial[slot] += scorer.score(of: x)
-            mask[slot] |= bit
-            column[slot] = x
+        // Block-max within the window: a block of this term's postings whose bound, with everything the other
+        // terms could add in this window (their window bounds), does not beat the threshold is passed over
+        // undecoded, as tantivy's and Lucene's scorers skip blocks. A document of it that another term brings in
+        // is scored without this term's part: lower than its true score, which cannot beat the threshold either,
+        // so the top k is unchanged (the count becomes a lower bound). Frequent words: most of their blocks, once
+        // the top k fills.
+        let blockMax = threshold > -Double.infinity
+        var others = lookupWindowBound
+        if blockMax { for j in scanned where j != i { others += windowBounds[j] } }
+        let cursor = cursorRefs[i]
+        // Runs of blocks through the window: those that cannot compete skipped, the others scanned (one run, the
+        // whole window, before the top k fills).
+        while cursor.doc < end {
+          var limit = end
+          if blockMax, var b = cursor.blockIndex(covering: cursor.doc) {
+            let competitive = scorer.blockBound(b) + others > threshold
+            while b + 1 < cursor.blockCount && cursor.lastDoc(ofBlock: b) < end - 1
+              && (scorer.blockBound(b + 1) + others > threshold) == competitive
+            {
+              b += 1
+            }
+            limit = UInt32(min(UInt64(end), UInt64(cursor.lastDoc(ofBlock: b)) + 1))
+            if !competitive {
+              inexactScan = true
+              _ = try cursor.advance(to: limit)
+              continue
+            }
           }
-        } else {
-          try cursorRefs[i].scan(below: end) { d, freq in
-            let slot = Int(truncatingIfNeeded: d &- start)
-            lastSlot = slot
-            let x = Double(freq) * scorer.inverse(d)
-            seen[slot >> 6] |= 1 << UInt64(slot & 63)
-            partial[slot] += scorer.score(of: x)
-            mask[slot] |= bit
-            column[slot] = x
+          // Without branches on the slot's state (whether another term met the document first): those went
+          // either way at random, and each miss cost more than the work it saved.
+          if usesLength {
+            try cursor.scan(below: limit) { d, freq in
+              let slot = Int(truncatingIfNeeded: d &- start)
+              lastSlot = slot
+              let textInverse = inverse(d)
+              slotInverse[slot] = textInverse
+              let x = Double(freq) * textInverse
+              seen[slot >> 6] |= 1 << UInt64(slot & 63)
+              partial[slot] += scorer.score(of: x)
+              mask[slot] |= bit
+              column[slot] = x
+            }
+          } else {
+            try cursor.scan(below: limit) { d, freq in
+              let slot = Int(truncatingIfNeeded: d &- start)
+              lastSlot = slot
+              let x = Double(freq) * scorer.inverse(d)
+              seen[slot >> 6] |= 1 << UInt64(slot & 63)
+              partial[slot] += scorer.score(of: x)
+              mask[slot] |= bit
+              column[slot] = x
+            }
           }
+          if !blockMax { break }
         }
         cur[i] = cursorRefs[i].doc
         highestSlot = max(highestSlot, lastSlot)
       }
+      if inexactScan { top.exact = false }
       // Set when a candidate is pruned (the count then becomes a lower bound); written to the collector once.
       var inexact = false
       defer { if inexact { top.exact = false } }
@@ -575,6 +611,12 @@ extension Unmanaged where Instance == PostingsCursor {
   var doc: UInt32 { _withUnsafeGuaranteedRef { $0.doc } }
   @inline(__always)
   var freq: UInt32 { _withUnsafeGuaranteedRef { $0.freq } }
+  @inline(__always)
+  var blockCount: Int { _withUnsafeGuaranteedRef { $0.blockCount } }
+  @inline(__always)
+  func blockIndex(covering target: UInt32) -> Int? { _withUnsafeGuaranteedRef { $0.blockIndex(covering: target) } }
+  @inline(__always)
+  func lastDoc(ofBlock b: Int) -> UInt32 { _withUnsafeGuaranteedRef { $0.lastDoc(ofBlock: b) } }
 
   @inline(__always)
   func positions() throws(TSearchError) -> UnsafeBufferPointer<UInt32> {
@@ -599,6 +641,8 @@ extension Unmanaged where Instance == TermScorer {
   fileprivate func score(of x: Double) -> Double { _withUnsafeGuaranteedRef { $0.score(of: x) } }
   @inline(__always)
   fileprivate func inverse(_ doc: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.inverse(doc) } }
+  @inline(__always)
+  fileprivate func blockBound(_ b: Int) -> Double { _withUnsafeGuaranteedRef { $0.blockBound(b) } }
   @inline(__always)
   fileprivate func bound(at target: UInt32) -> Double { _withUnsafeGuaranteedRef { $0.bound(at: target) } }
   @inline(__always)

@@ -104,8 +104,8 @@ import Testing
     let reader = try PostingsReader(
       postings: MappedFile(path: dir.path + "/t.pst"), positions: MappedFile(path: dir.path + "/t.pos"))
     let info = TermInfo(
-      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: FileEnvelope.headerSizeWithoutIdentity,
-      postingsLength: body.count, positionsOffset: FileEnvelope.headerSizeWithoutIdentity,
+      docFreq: docs.count, totalFreq: deltas.count, postingsOffset: FileEnvelope.headerSize,
+      postingsLength: body.count, positionsOffset: FileEnvelope.headerSize,
       positionsLength: positionsBody.count)
     return (reader, info, body, dir)
   }

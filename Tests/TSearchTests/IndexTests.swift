@@ -460,7 +460,7 @@ import Testing
           bytes[at] = UInt8.random(in: 0...255, using: &rng)
         }
         // A checksum that matches the damage.
-        try Data(sealed(Array(bytes[..<bodyEnd]))).write(to: URL(fileURLWithPath: file))
+        try Data(resealed(bytes)).write(to: URL(fileURLWithPath: file))
         do {
           let s = try SearchIndex.open(at: path).searcher()
           for q in queries {

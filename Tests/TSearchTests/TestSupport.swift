@@ -53,24 +53,30 @@ func highlighted(_ p: Passage) -> [String] {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
 
-/// An index file's bytes up to its footer (header and body, perhaps damaged on purpose) given a footer whose length
-/// and checksum match them: what a reader that checks only the envelope and checksum cannot tell from a sound file.
-func sealed(_ body: [UInt8]) -> [UInt8] {
+/// An index file's bytes up to its footer (header and body, perhaps damaged on purpose) given a footer whose
+/// checksum (and, before format 4, body length) matches them: what a reader that checks only the envelope and
+/// checksum cannot tell from a sound file. `identity` goes in the footer of the versions that carry one.
+func sealed(_ body: [UInt8], identity: UInt64 = 0) -> [UInt8] {
   var w = ByteWriter()
   w.append(contentsOf: body)
-  // The header's size by the version the body's header names (10 bytes before format 4).
-  var header = FileEnvelope.headerSize
   if body.count >= 10, let kind = FileKind(rawValue: String(decoding: body[4..<8], as: UTF8.self)),
     UInt16(body[8]) | UInt16(body[9]) << 8 < kind.identitySince
   {
-    header = FileEnvelope.headerSizeWithoutIdentity
+    FileEnvelope.writeLegacyFooter(&w)
+  } else {
+    FileEnvelope.writeFooter(&w, identity: identity)
   }
-  FileEnvelope.writeFooter(&w, header: header)
   return w.bytes
 }
 
-/// The file's bytes with a new footer (length and CRC recomputed): damage a checksum cannot tell.
-func resealed(_ file: [UInt8]) -> [UInt8] { sealed(Array(file.dropLast(FileEnvelope.footerSize))) }
+/// The file's bytes (of the same size as when written) with the CRC recomputed and the rest of the footer kept:
+/// damage a checksum cannot tell.
+func resealed(_ file: [UInt8]) -> [UInt8] {
+  var b = Array(file.dropLast(4))
+  let crc = b.withUnsafeBytes { Checksum.crc32($0) }
+  withUnsafeBytes(of: crc.littleEndian) { b.append(contentsOf: $0) }
+  return b
+}
 
 /// SplitMix64: the same numbers for the same seed, so that a randomized test can be replayed.
 struct SeededGenerator: RandomNumberGenerator {

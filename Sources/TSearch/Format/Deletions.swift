@@ -27,11 +27,11 @@ struct DeletionSet: Equatable, Sendable {
   /// The file's bytes; `identity` is the segment's.
   func encoded(identity: UInt64) -> [UInt8] {
     var w = ByteWriter()
-    FileEnvelope.writeHeader(&w, kind: .deletions, identity: identity)
+    FileEnvelope.writeHeader(&w, kind: .deletions)
     w.writeU32(UInt32(docCount))
     w.writeU32(UInt32(count))
     w.append(contentsOf: bits)
-    FileEnvelope.writeFooter(&w)
+    FileEnvelope.writeFooter(&w, identity: identity)
     return w.bytes
   }
 

@@ -1,15 +1,16 @@
 /// Per-document lengths, dates and source records of a segment (`.doc`).
 ///
 /// ```
-/// DocTable → Header, DocCount (u32), TotalLength (u64), TotalTitleLength (u64), Length (u32)^DocCount,
-///            TitleLength (u16)^DocCount, Date (u32)^DocCount, DatedCount (u32), DocsByDate (u32)^DatedCount,
-///            SourceOffset (u64)^DocCount, Source^DocCount, Origin (string)^OriginCount,
+/// DocTable → Header, DocCount (u32), TotalLength (u64), Length (u32)^DocCount, Date (u32)^DocCount,
+///            SourceOffset (u64)^DocCount, TotalTitleLength (u64), TitleLength (u16)^DocCount,
+///            DatedCount (u32), DocsByDate (u32)^DatedCount, Source^DocCount, Origin (string)^OriginCount,
 ///            OriginOffset (u64)^OriginCount, OriginCount (u32), Footer
 /// Source   → Id (string), OriginNumber (varint: 0 when the id names the file itself, else n for the n-th
 ///            Origin), Size (varint), Modified (u64, ns since 1970, two's complement), ContentHash (u64)
 /// ```
-/// (Version 3, format 4. Version 2 had no TotalTitleLength, TitleLength, DatedCount nor DocsByDate; version 1
-/// neither, and no origin table: an Origin string in place of OriginNumber. Both are still read, so that
+/// (Version 3, format 4. Version 2 had no TotalTitleLength, TitleLength, DatedCount nor DocsByDate, the
+/// sources following the source offsets; version 3 adds them there, so that everything before stays where
+/// version 2 had it. Version 1 had none of them, and no origin table: an Origin string in place of OriginNumber. Both are still read, so that
 /// `tsearch rebuild` can re-index an old index from its sources.)
 /// `Length` is the document's text length in positions (its last word's position + 1: BM25's document length;
 /// terms stacked on one position count once); `TotalLength` their sum. `TitleLength` is the title's, the
@@ -23,18 +24,18 @@ enum DocumentTableWriter {
     identity: UInt64
   ) -> [UInt8] {
     var w = ByteWriter(capacity: 32 + lengths.count * 48)
-    FileEnvelope.writeHeader(&w, kind: .documents, identity: identity)
+    FileEnvelope.writeHeader(&w, kind: .documents)
     w.writeU32(UInt32(lengths.count))
     w.writeU64(lengths.reduce(0) { $0 + UInt64($1) })
-    w.writeU64(titleLengths.reduce(0) { $0 + UInt64($1) })
     for l in lengths { w.writeU32(l) }
-    for l in titleLengths { w.writeU16(l) }
     for d in dates { w.writeU32(d) }
+    let offsetsStart = w.count
+    for _ in lengths { w.writeU64(0) }
+    w.writeU64(titleLengths.reduce(0) { $0 + UInt64($1) })
+    for l in titleLengths { w.writeU16(l) }
     let byDate = dates.indices.filter { dates[$0] != 0 }.sorted { (dates[$0], $0) < (dates[$1], $1) }
     w.writeU32(UInt32(byDate.count))
     for d in byDate { w.writeU32(UInt32(d)) }
-    let offsetsStart = w.count
-    for _ in lengths { w.writeU64(0) }
     var offsets: [Int] = []
     // Each distinct origin (a JSONL collection's path) is written once.
     var originNumbers: [String: Int] = [:]
@@ -72,7 +73,7 @@ enum DocumentTableWriter {
     }
     var out = ByteWriter()
     out.append(contentsOf: bytes)
-    FileEnvelope.writeFooter(&out)
+    FileEnvelope.writeFooter(&out, identity: identity)
     return out.bytes
   }
 }
@@ -92,6 +93,8 @@ struct DocumentTableReader {
   let datedCount: Int
   private let byDateOffset: Int
   private let sourceOffsetsOffset: Int
+  /// Where the source records start (after the offsets, and in version 3 the title lengths and date order).
+  private let sourcesStart: Int
   private let originCount: Int
   private let originOffsetsOffset: Int
   private let version: UInt16
@@ -105,7 +108,6 @@ struct DocumentTableReader {
     do {
       docCount = Int(try r.readU32())
       totalLength = try r.readU64()
-      totalTitleLength = version >= 3 ? try r.readU64() : 0
     } catch {
       throw .corrupt(file: file.path, reason: "no document count")
     }
@@ -115,30 +117,40 @@ struct DocumentTableReader {
     guard docCount <= body.count / 8 else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
     }
-    lengthsOffset = header + (version >= 3 ? 20 : 12)
-    titleLengthsOffset = lengthsOffset + docCount * 4
-    datesOffset = titleLengthsOffset + (version >= 3 ? docCount * 2 : 0)
+    lengthsOffset = header + 12
+    datesOffset = lengthsOffset + docCount * 4
+    sourceOffsetsOffset = datesOffset + docCount * 4
     var dated = 0
+    var totalTitle: UInt64 = 0
     if version >= 3 {
-      guard datesOffset + docCount * 4 + 4 <= end else {
+      let titles = sourceOffsetsOffset + docCount * 8
+      guard titles + 8 + docCount * 2 + 4 <= end else {
         throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
       }
-      dated = Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: datesOffset + docCount * 4, as: UInt32.self)))
+      totalTitle = UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: titles, as: UInt64.self))
+      titleLengthsOffset = titles + 8
+      dated = Int(
+        UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: titleLengthsOffset + docCount * 2, as: UInt32.self)))
       guard dated <= docCount else { throw .corrupt(file: file.path, reason: "dated count \(dated) above the documents") }
+      byDateOffset = titleLengthsOffset + docCount * 2 + 4
+      sourcesStart = byDateOffset + dated * 4
+    } else {
+      titleLengthsOffset = sourceOffsetsOffset + docCount * 8
+      byDateOffset = titleLengthsOffset
+      sourcesStart = titleLengthsOffset
     }
+    totalTitleLength = totalTitle
     datedCount = dated
-    byDateOffset = datesOffset + docCount * 4 + (version >= 3 ? 4 : 0)
-    sourceOffsetsOffset = byDateOffset + dated * 4
-    guard sourceOffsetsOffset + docCount * 8 + (version == 1 ? 0 : 4) <= end else {
+    guard sourcesStart + (version == 1 ? 0 : 4) <= end else {
       throw .corrupt(file: file.path, reason: "document count \(docCount) does not fit the file")
     }
     originCount =
       version == 1 ? 0 : Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: end - 4, as: UInt32.self)))
-    guard originCount <= (end - sourceOffsetsOffset) / 8 else {
+    guard originCount <= (end - sourcesStart) / 8 else {
       throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
     }
     originOffsetsOffset = version == 1 ? end : end - 4 - originCount * 8
-    guard originOffsetsOffset >= sourceOffsetsOffset + docCount * 8 else {
+    guard originOffsetsOffset >= sourcesStart else {
       throw .corrupt(file: file.path, reason: "origin count \(originCount) does not fit the file")
     }
   }
@@ -177,7 +189,7 @@ struct DocumentTableReader {
     // Checked as read, before any arithmetic: a damaged offset (its high bit flipped) is refused, not converted.
     let raw = UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: sourceOffsetsOffset + doc * 8, as: UInt64.self))
     let end = originOffsetsOffset
-    guard raw >= UInt64(sourceOffsetsOffset + docCount * 8), raw < UInt64(end) else {
+    guard raw >= UInt64(sourcesStart), raw < UInt64(end) else {
       throw .corrupt(file: file.path, reason: "source record of document \(doc) out of bounds")
     }
     let o = Int(raw)
@@ -202,7 +214,7 @@ struct DocumentTableReader {
 
   private func originName(_ i: Int) throws -> String {
     let raw = UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: originOffsetsOffset + i * 8, as: UInt64.self))
-    guard raw >= UInt64(sourceOffsetsOffset + docCount * 8), raw < UInt64(originOffsetsOffset) else {
+    guard raw >= UInt64(sourcesStart), raw < UInt64(originOffsetsOffset) else {
       throw ByteReader.Overrun(offset: originOffsetsOffset + i * 8)
     }
     let o = Int(raw)

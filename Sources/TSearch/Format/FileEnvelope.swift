@@ -2,27 +2,24 @@
 ///
 /// ```
 /// File     → Header, Body, Footer
-/// Header   → Magic "TSRC" (4 bytes), Kind (4 ASCII bytes, e.g. "TDIC"), Version (u16), Identity (u64)
-/// Footer   → BodyLength (u64), FooterMagic "TEND" (4 bytes), CRC32 (u32, over every byte before it)
+/// Header   → Magic "TSRC" (4 bytes), Kind (4 ASCII bytes, e.g. "TDIC"), Version (u16)
+/// Footer   → Identity (u64), FooterMagic "TEND" (4 bytes), CRC32 (u32, over every byte before it)
 /// ```
 /// All integers are little-endian. `docs/FORMAT.md` lists the kinds and their versions. Identity, in the
 /// versions of `FileKind.identitySince` and later (format 4), is the segment's identity for a segment's files
 /// (its `.del` files too), and the index's for `MANIFEST`: a file from another segment or index, even a sound
-/// one, is refused on open instead of giving wrong results. Older versions had no Identity (a 10-byte header).
+/// one, is refused on open instead of giving wrong results. Older versions had BodyLength (u64, the bytes
+/// between header and footer) in its place. Keeping the header at 10 bytes and the footer at 16 leaves every
+/// body's layout where format 3 had it.
 enum FileEnvelope {
   static let magic: [UInt8] = Array("TSRC".utf8)
   static let footerMagic: [UInt8] = Array("TEND".utf8)
-  /// The header's size in the versions without an Identity.
-  static let headerSizeWithoutIdentity = 10
-  /// The header's size in the versions this code writes.
-  static let headerSize = 18
+  /// The header's size, in every version.
+  static let headerSize = 10
   static let footerSize = 16
 
-  /// The header's size in `file` (whose envelope was checked).
-  static func headerSize(of file: MappedFile) -> Int {
-    guard file.bytes.count >= 10 else { return headerSize }
-    return hasIdentity(file) ? headerSize : headerSizeWithoutIdentity
-  }
+  /// The header's size in `file` (the same in every version).
+  static func headerSize(of file: MappedFile) -> Int { headerSize }
 
   /// Whether the file's version carries an Identity.
   static func hasIdentity(_ file: MappedFile) -> Bool {
@@ -31,10 +28,10 @@ enum FileEnvelope {
     return version(of: file) >= kind.identitySince
   }
 
-  /// The Identity in the file's header (0 when its version has none).
+  /// The Identity in the file's footer (0 when its version has none).
   static func identity(of file: MappedFile) -> UInt64 {
-    guard hasIdentity(file), file.bytes.count >= headerSize else { return 0 }
-    return UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: 10, as: UInt64.self))
+    guard hasIdentity(file), file.bytes.count >= headerSize + footerSize else { return 0 }
+    return UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: file.bytes.count - footerSize, as: UInt64.self))
   }
 
   /// A new identity for a segment or an index: 64 random bits, never 0 (0 stands for "none").
@@ -46,17 +43,26 @@ enum FileEnvelope {
   /// 0.1 ms of CRC-32).
   static let openChecksumLimit = 1 << 20
 
-  static func writeHeader(_ w: inout ByteWriter, kind: FileKind, identity: UInt64) {
+  static func writeHeader(_ w: inout ByteWriter, kind: FileKind) {
     w.append(contentsOf: magic)
     w.append(contentsOf: kind.rawValue.utf8)
     w.writeU16(kind.version)
-    w.writeU64(identity)
   }
 
-  /// Writes the footer of a file whose header is `header` bytes (this code's, unless a test writes an older
-  /// version's).
-  static func writeFooter(_ w: inout ByteWriter, header: Int = headerSize) {
-    w.writeU64(UInt64(w.count - header))
+  /// Writes the footer of a file of the versions this code writes: the segment's (or index's) identity.
+  static func writeFooter(_ w: inout ByteWriter, identity: UInt64) {
+    w.writeU64(identity)
+    finishFooter(&w)
+  }
+
+  /// Writes the footer of the versions before format 4 (the body's length where the identity is now), for tests
+  /// that build an older version's file.
+  static func writeLegacyFooter(_ w: inout ByteWriter) {
+    w.writeU64(UInt64(w.count - headerSize))
+    finishFooter(&w)
+  }
+
+  private static func finishFooter(_ w: inout ByteWriter) {
     w.append(contentsOf: footerMagic)
     let crc = w.bytes.withUnsafeBytes { Checksum.crc32($0, seed: w.drainedCRC) }
     w.writeU32(crc)
@@ -98,21 +104,20 @@ enum FileEnvelope {
     guard version >= (oldest ?? kind.version) else {
       throw .formatTooOld(file: name, version: Int(version), supported: Int(kind.version))
     }
-    let header = version >= kind.identitySince ? headerSize : headerSizeWithoutIdentity
-    guard b.count >= header + footerSize else {
-      throw .corrupt(file: name, reason: "truncated: \(b.count) bytes is shorter than a header and a footer")
-    }
+    let header = headerSize
     let footer = b.count - footerSize
     guard b[(footer + 8)..<(footer + 12)].elementsEqual(footerMagic) else {
       throw .corrupt(file: name, reason: "truncated or overwritten: no footer")
     }
-    let bodyLength = b.loadUnaligned(fromByteOffset: footer, as: UInt64.self).littleEndian
-    guard bodyLength == UInt64(footer - header) else {
-      throw .corrupt(file: name, reason: "length mismatch: footer says \(bodyLength) body bytes, file has \(footer - header)")
+    if version < kind.identitySince {
+      let bodyLength = b.loadUnaligned(fromByteOffset: footer, as: UInt64.self).littleEndian
+      guard bodyLength == UInt64(footer - header) else {
+        throw .corrupt(file: name, reason: "length mismatch: footer says \(bodyLength) body bytes, file has \(footer - header)")
+      }
     }
     if checksum || b.count <= openChecksumLimit { try verifyChecksum(file) }
     if identity != 0 && version >= kind.identitySince {
-      let own = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 10, as: UInt64.self))
+      let own = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: footer, as: UInt64.self))
       guard own == identity else {
         throw .corrupt(
           file: name, reason: "belongs to another segment or index (identity \(String(own, radix: 16)), expected \(String(identity, radix: 16)))")
@@ -164,7 +169,7 @@ enum FileKind: String, CaseIterable {
   /// `<segment>_<gen>.del`: deleted documents of a segment.
   case deletions = "DELS"
 
-  /// Format 4 (2026-12-08) gave every kind a new version with an Identity in the header; besides, the document
+  /// Format 4 (2026-12-08) gave every kind a new version with an Identity in the footer; besides, the document
   /// table (version 3) holds title lengths and the documents in date order, the title's postings bound by title
   /// lengths (postings 4), and the store (version 4) keeps a long text in chunks of its own.
   /// Earlier: version 3 of postings and positions packed whole 128-value blocks in four lanes (version 2, still
@@ -179,7 +184,7 @@ enum FileKind: String, CaseIterable {
     }
   }
 
-  /// The first version of the kind with an Identity in its header (format 4).
+  /// The first version of the kind with an Identity in its footer (format 4).
   var identitySince: UInt16 {
     switch self {
     case .store, .postings, .positions: return 4

@@ -5,10 +5,10 @@
 ///            TitleWeight (f64), Coordination (f64), StopWords (u8: 1 = removed from queries),
 ///            TitleB (f64, version 2), SegmentCount (u32), Segment^SegmentCount, Footer
 /// Segment  → Name (string), DocCount (u32), DeletedCount (u32), DeletionGeneration (u64, 0 = none),
-///            Identity (u64, version 2: the Identity in the headers of the segment's files; 0 = unknown)
+///            Identity (u64, version 2: the Identity in the footers of the segment's files; 0 = unknown)
 /// string   → Length (varint), UTF-8 bytes
 /// ```
-/// The header's Identity (version 2) is the index's, made when it is created. Version 1 (no identities) is
+/// The footer's Identity (version 2) is the index's, made when it is created. Version 1 (no identities) is
 /// still read; its segments' files are opened without the identity check.
 /// A commit writes every new segment file, fsyncs it, writes `MANIFEST.tmp`, fsyncs it, renames it over
 /// `MANIFEST` and fsyncs the folder: a reader sees the old commit or the new one, never a mix.
@@ -18,7 +18,7 @@ struct Manifest: Equatable, Sendable {
     var docCount: Int
     var deletedCount: Int
     var deletionGeneration: UInt64
-    /// The Identity in the headers of the segment's files (format 4; 0 when the segment is older).
+    /// The Identity in the footers of the segment's files (format 4; 0 when the segment is older).
     var identity: UInt64 = 0
 
     var deletionFileName: String? {
@@ -41,12 +41,12 @@ struct Manifest: Equatable, Sendable {
   var coordination = IndexSettings.defaultCoordination
   var removeStopWords = IndexSettings.defaultRemoveStopWords
   var segments: [SegmentEntry] = []
-  /// The index's identity (in the header of version 2; 0 in version 1).
+  /// The index's identity (in the footer of version 2; 0 in version 1).
   var indexIdentity: UInt64 = 0
 
   func encoded() -> [UInt8] {
     var w = ByteWriter()
-    FileEnvelope.writeHeader(&w, kind: .manifest, identity: indexIdentity)
+    FileEnvelope.writeHeader(&w, kind: .manifest)
     w.writeU64(generation)
     w.writeU64(nextSegment)
     w.writeString(analyzer)
@@ -64,7 +64,7 @@ struct Manifest: Equatable, Sendable {
       w.writeU64(s.deletionGeneration)
       w.writeU64(s.identity)
     }
-    FileEnvelope.writeFooter(&w)
+    FileEnvelope.writeFooter(&w, identity: indexIdentity)
     return w.bytes
   }
 

@@ -103,7 +103,12 @@ struct StoredFieldsWriter {
     chunkBytes = 0
   }
 
-  init(identity: UInt64 = 0) { FileEnvelope.writeHeader(&w, kind: .store, identity: identity) }
+  private let identity: UInt64
+
+  init(identity: UInt64 = 0) {
+    self.identity = identity
+    FileEnvelope.writeHeader(&w, kind: .store)
+  }
 
   /// Texts of this many bytes or more are stored in chunks (version 4).
   static let chunkThreshold = 64 * 1024
@@ -304,7 +309,7 @@ struct StoredFieldsWriter {
     w.writeU64(UInt64(indexOffset))
     w.writeU64(UInt64(dictionaryBytes.isEmpty ? 0 : dictionaryOffset))
     w.writeU32(UInt32(dictionaryBytes.count))
-    FileEnvelope.writeFooter(&w)
+    FileEnvelope.writeFooter(&w, identity: identity)
     return w.bytes
   }
 }

@@ -33,7 +33,12 @@ struct TermDictionaryWriter {
   private var previous: [UInt8] = []
   private var termCount: UInt64 = 0
 
-  init(identity: UInt64 = 0) { FileEnvelope.writeHeader(&w, kind: .terms, identity: identity) }
+  private let identity: UInt64
+
+  init(identity: UInt64 = 0) {
+    self.identity = identity
+    FileEnvelope.writeHeader(&w, kind: .terms)
+  }
 
   /// Adds the next term; keys must come in increasing order.
   mutating func add(key: [UInt8], info: TermInfo) {
@@ -74,7 +79,7 @@ struct TermDictionaryWriter {
     w.writeU64(termCount)
     w.writeU32(UInt32(blockOffsets.count))
     w.writeU64(UInt64(indexOffset))
-    FileEnvelope.writeFooter(&w)
+    FileEnvelope.writeFooter(&w, identity: identity)
     return w.bytes
   }
 }

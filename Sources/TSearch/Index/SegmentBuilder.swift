@@ -17,7 +17,7 @@ struct SegmentBuilder {
   private var table = [Int32](repeating: 0, count: 1 << 12)
   /// Each term's postings and positions, encoded, by term id.
   private(set) var terms = PostingsArena()
-  /// The segment's identity, in the header of each of its files (made with the builder).
+  /// The segment's identity, in the footer of each of its files (made with the builder).
   let identity: UInt64
   /// Each document's text length in positions (BM25's document length).
   private(set) var docLengths: [UInt32] = []

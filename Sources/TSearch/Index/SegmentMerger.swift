@@ -53,8 +53,8 @@ enum SegmentMerger {
     let storeSink = try FileSink(path: "\(dir)/\(name).\(FileKind.store.fileExtension)")
     var consumed = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
     var released = [(postings: Int, positions: Int)](repeating: (0, 0), count: segments.count)
-    FileEnvelope.writeHeader(&postings, kind: .postings, identity: identity)
-    FileEnvelope.writeHeader(&positions, kind: .positions, identity: identity)
+    FileEnvelope.writeHeader(&postings, kind: .postings)
+    FileEnvelope.writeHeader(&positions, kind: .positions)
     var iterators = segments.map { $0.terms.makeIterator() }
     var heads: [(key: [UInt8], info: TermInfo)?] = []
     for i in iterators.indices { heads.append(try iterators[i].next()) }
@@ -130,8 +130,8 @@ enum SegmentMerger {
           postingsLength: postings.count - postingsStart, positionsOffset: positionsStart,
           positionsLength: positions.count - positionsStart))
     }
-    FileEnvelope.writeFooter(&postings)
-    FileEnvelope.writeFooter(&positions)
+    FileEnvelope.writeFooter(&postings, identity: identity)
+    FileEnvelope.writeFooter(&positions, identity: identity)
 
     for d in 0..<docCount where recompute[d] {
       lengths[d] = UInt32(lastPositions[d].text + 1)

@@ -53,8 +53,8 @@ enum SegmentWriter {
     var dict = TermDictionaryWriter(identity: builder.identity)
     var postings = ByteWriter()
     var positions = ByteWriter()
-    FileEnvelope.writeHeader(&postings, kind: .postings, identity: builder.identity)
-    FileEnvelope.writeHeader(&positions, kind: .positions, identity: builder.identity)
+    FileEnvelope.writeHeader(&postings, kind: .postings)
+    FileEnvelope.writeHeader(&positions, kind: .positions)
     let ids = builder.sortedTermIDs()
     var runStart = 0
     while runStart < ids.count {
@@ -94,8 +94,8 @@ enum SegmentWriter {
       if positions.bytes.count >= 4 << 20 { positions.drain(into: positionsSink) }
       runStart = end
     }
-    FileEnvelope.writeFooter(&postings)
-    FileEnvelope.writeFooter(&positions)
+    FileEnvelope.writeFooter(&postings, identity: builder.identity)
+    FileEnvelope.writeFooter(&positions, identity: builder.identity)
     try postingsSink.finish(postings.bytes)
     try positionsSink.finish(positions.bytes)
     return dict.finish()

@@ -100,9 +100,6 @@ public final class SearchIndex: Sendable {
     -> SearchIndex
   {
     try FileIO.makeDirectory(path)
-    guard !FileIO.exists("\(path)/\(Manifest.fileName)") else {
-      throw .invalidArgument("\(path) already holds an index")
-    }
     guard settings.bm25.k1 > 0, (0...1).contains(settings.bm25.b), settings.titleWeight >= 0,
       (0...1).contains(settings.titleB), (0...1).contains(settings.coordination)
     else {
@@ -114,8 +111,12 @@ public final class SearchIndex: Sendable {
     manifest.titleB = settings.titleB
     manifest.coordination = settings.coordination
     manifest.removeStopWords = settings.removeStopWords
+    // The lock first, then the check: two processes creating the same index cannot both pass the check.
     let lock = try WriteLock(dir: path)
     defer { lock.release() }
+    guard !FileIO.exists("\(path)/\(Manifest.fileName)") else {
+      throw .invalidArgument("\(path) already holds an index")
+    }
     try FileIO.replaceAtomically(manifest.encoded(), dir: path, name: Manifest.fileName)
     return SearchIndex(path: path, settings: settings)
   }
@@ -145,9 +146,7 @@ public final class SearchIndex: Sendable {
 
   /// The index's single writer. Throws `.locked(by:)` while another writer (in any process) is open.
   public func writer() throws(TSearchError) -> IndexWriter {
-    let manifest = try Manifest(file: MappedFile(path: "\(path)/\(Manifest.fileName)"))
-    return try IndexWriter(
-      path: path, manifest: manifest, analyzer: settings.analyzer, ramBudgetBytes: settings.ramBudgetBytes)
+    try IndexWriter(path: path, analyzer: settings.analyzer, ramBudgetBytes: settings.ramBudgetBytes)
   }
 
   /// Counts and sizes, for `tsearch stats`.

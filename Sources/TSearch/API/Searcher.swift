@@ -260,6 +260,13 @@ public final class Searcher: Sendable {
   }
 
   private func run(_ query: Query, _ options: SearchOptions) throws(TSearchError) -> SearchResults {
+    // A limit past the index's documents asks for every hit: clamped, so that no size is computed from it.
+    let documents = snapshot.bases.last.map { $0 + snapshot.segments[snapshot.segments.count - 1].docCount } ?? 0
+    var options = options
+    options.limit = min(max(0, options.limit), documents)
+    options.passageCandidateDocuments = min(max(0, options.passageCandidateDocuments), documents)
+    options.passagesPerHit = min(max(0, options.passagesPerHit), 1 << 16)
+    options.passageLength = min(max(1, options.passageLength), 1 << 20)
     var analyzed = try TermExpansion(snapshot: snapshot).resolve(query.analyzed(with: settings.analyzer))
     if settings.removeStopWords { analyzed = withoutStopWords(analyzed) }
     // Each (field, term) is looked up once per segment: the entries give the idf and then the postings.

@@ -291,8 +291,10 @@ final class PostingsCursor {
         var last: Int64 = -1
         // Each block's byte lengths go to the next entry first, then become starts (a running sum).
         for i in 0..<blocks {
-          last += Int64(try r.readInt(limit: maxDoc))
-          guard last < Int64(maxDoc) else { throw ByteReader.Overrun(offset: r.offset) }
+          // Each block ends past the previous one (the first counts from −1): a delta of 0 is damage.
+          let delta = try r.readInt(limit: maxDoc)
+          last += Int64(delta)
+          guard delta >= 1, last < Int64(maxDoc) else { throw ByteReader.Overrun(offset: r.offset) }
           lastDocs[i] = UInt32(last)
           docStarts[i + 1] = try r.readInt(limit: info.postingsLength)
           posStarts[i + 1] = try r.readInt(limit: info.positionsLength)

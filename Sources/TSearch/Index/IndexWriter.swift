@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// Adds, replaces and deletes documents, and commits them atomically. One writer per index at a time
@@ -105,14 +106,21 @@ public final class IndexWriter: @unchecked Sendable {
     return body()
   }
 
-  init(path: String, manifest: Manifest, analyzer: any TextAnalyzer, ramBudgetBytes: Int) throws(TSearchError) {
+  /// Takes the write lock, then reads the last commit: read first, a commit by another writer in between would
+  /// be taken for unreferenced files and removed.
+  init(path: String, analyzer: any TextAnalyzer, ramBudgetBytes: Int) throws(TSearchError) {
     self.path = path
-    self.manifest = manifest
     self.analyzer = analyzer
     self._ramBudgetBytes = ramBudgetBytes
     lock = try WriteLock(dir: path)
+    if let hook = Self.afterLockTaken.withLock({ $0 }) { hook(path) }
+    manifest = try Manifest(file: MappedFile(path: "\(path)/\(Manifest.fileName)"))
     removeUnreferencedFiles()
   }
+
+  /// A test's hook between taking the lock and reading the manifest: where another writer's commit would be lost
+  /// if the two came in the other order.
+  static let afterLockTaken = Mutex<(@Sendable (String) -> Void)?>(nil)
 
   deinit { lock.release() }
 
@@ -324,6 +332,7 @@ public final class IndexWriter: @unchecked Sendable {
   /// `flush()` for a caller that holds the lock and keeps the order itself.
   private func flushHoldingLock() throws(TSearchError) {
     guard builder.docCount > 0 else { return }
+    try lock.verifyHeld()
     let name = "seg\(manifest.nextSegment)"
     manifest.nextSegment += 1
     try SegmentWriter.write(builder, name: name, dir: path)
@@ -382,27 +391,28 @@ public final class IndexWriter: @unchecked Sendable {
     defer { mutex.unlock() }
     try flush()
     guard !pendingSegments.isEmpty || !changedSegments.isEmpty else { return }
+    try lock.verifyHeld()
     var next = manifest
     next.generation += 1
     for i in next.segments.indices where changedSegments.contains(next.segments[i].name) {
       guard let set = committedDeletions[next.segments[i].name] else { continue }
       next.segments[i].deletionGeneration = next.generation
       next.segments[i].deletedCount = set.count
-      try FileIO.writeDurably(
-        set.encoded(identity: next.segments[i].identity), to: "\(path)/\(next.segments[i].deletionFileName!)")
+      try writeDeletions(set.encoded(identity: next.segments[i].identity), next.segments[i].deletionFileName!)
     }
     for (entry, deleted) in pendingSegments {
       var e = entry
       if deleted.count > 0 {
         e.deletionGeneration = next.generation
         e.deletedCount = deleted.count
-        try FileIO.writeDurably(deleted.encoded(identity: e.identity), to: "\(path)/\(e.deletionFileName!)")
+        try writeDeletions(deleted.encoded(identity: e.identity), e.deletionFileName!)
       }
       next.segments.append(e)
     }
     // Drop segments whose every document is deleted.
     next.segments.removeAll { $0.deletedCount == $0.docCount }
     try FileIO.syncDirectory(path)
+    try lock.verifyHeld()
     try FileIO.replaceAtomically(next.encoded(), dir: path, name: Manifest.fileName)
     manifest = next
     pendingSegments = []
@@ -438,6 +448,7 @@ public final class IndexWriter: @unchecked Sendable {
     let set = Set(names)
     let entries = manifest.segments.filter { set.contains($0.name) }
     guard !entries.isEmpty else { return }
+    try lock.verifyHeld()
     var readers: [SegmentReader] = []
     for e in entries { readers.append(try SegmentReader(dir: path, entry: e)) }
     var next = manifest
@@ -454,6 +465,7 @@ public final class IndexWriter: @unchecked Sendable {
     }
     next.generation += 1
     try FileIO.syncDirectory(path)
+    try lock.verifyHeld()
     try FileIO.replaceAtomically(next.encoded(), dir: path, name: Manifest.fileName)
     manifest = next
     committedIDs = nil
@@ -489,10 +501,19 @@ public final class IndexWriter: @unchecked Sendable {
   /// Removes index files no commit refers to (left by an earlier crash, a rollback or replaced deletions).
   /// Readers that still map a removed file keep their mapping: the kernel frees it when they close it.
   private func removeUnreferencedFiles() {
+    // Only while the lock is this writer's: otherwise the files may be another writer's.
+    guard (try? lock.verifyHeld()) != nil else { return }
     let keep = manifest.referencedFiles
     for name in FileIO.listDirectory(path) where !keep.contains(name) && Self.isIndexFile(name) {
       FileIO.remove("\(path)/\(name)")
     }
+  }
+
+  /// Writes a deletion file of the next commit. One left by this writer's failed attempt at the same commit
+  /// (the generation did not advance) is replaced; the lock was verified just before.
+  private func writeDeletions(_ bytes: [UInt8], _ name: String) throws(TSearchError) {
+    FileIO.remove("\(path)/\(name)")
+    try FileIO.writeDurably(bytes, to: "\(path)/\(name)")
   }
 
   static func isIndexFile(_ name: String) -> Bool {

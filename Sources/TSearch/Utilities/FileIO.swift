@@ -75,8 +75,23 @@ enum FileIO {
     return crc
   }
 
-  /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
-  static func writeDurably(_ bytes: [UInt8], to path: String) throws(TSearchError) {
+  /// Creates `path` for writing. With `exclusive` (every new index file), a file already there is an error, not
+  /// truncated: an index file name is taken under the write lock, so one already on disk belongs to another
+  /// writer (one let in by a removed lock file), whose file must not be overwritten.
+  static func createForWriting(_ path: String, exclusive: Bool) throws(TSearchError) -> Int32 {
+    let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      if errno == EEXIST {
+        throw .io(path: path, reason: "exists already: another writer is at work on this index (was write.lock removed?)")
+      }
+      throw .io(path: path, reason: errorText())
+    }
+    return fd
+  }
+
+  /// Writes `bytes` to `path` and fsyncs it. `path` must not exist unless `exclusive` is false (then it is
+  /// truncated).
+  static func writeDurably(_ bytes: [UInt8], to path: String, exclusive: Bool = true) throws(TSearchError) {
     if let code = injectedFault(path) {
       // Leave a partial file behind, as a full disk does.
       let partial = code == ENOSPC ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) : -1
@@ -87,8 +102,7 @@ enum FileIO {
       throw .io(path: path, reason: String(cString: strerror(code)))
     }
     crashPoint()
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .io(path: path, reason: errorText()) }
+    let fd = try createForWriting(path, exclusive: exclusive)
     // Half, then a crash point (a file cut short, as a kill during the write leaves it), then the rest.
     let half = bytes.count / 2
     var failure = bytes.withUnsafeBytes { writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[..<half])) }
@@ -134,7 +148,7 @@ enum FileIO {
   /// Writes `bytes` to `dir/name` atomically: a temporary file, fsync, rename, fsync of the folder.
   static func replaceAtomically(_ bytes: [UInt8], dir: String, name: String) throws(TSearchError) {
     let tmp = "\(dir)/\(name).tmp"
-    try writeDurably(bytes, to: tmp)
+    try writeDurably(bytes, to: tmp, exclusive: false)
     crashPoint()
     guard rename(tmp, "\(dir)/\(name)") == 0 else {
       let reason = errorText()
@@ -199,13 +213,40 @@ final class WriteLock: @unchecked Sendable {
 
   init(dir: String) throws(TSearchError) {
     path = "\(dir)/write.lock"
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      let holder = Self.holder(of: fd)
+    fd = -1
+    // The lock is the file at `path` when it was taken: a file removed or replaced between the open and the
+    // flock (by a writer that was releasing it, or by hand) locks nothing, so the lock is taken again.
+    for _ in 0..<8 {
+      fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+      guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
+      if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        let holder = Self.holder(of: fd)
+        close(fd)
+        fd = -1
+        throw .locked(by: "\(holder), lock file \(path)")
+      }
+      if isCurrent { return }
       close(fd)
       fd = -1
-      throw .locked(by: "\(holder), lock file \(path)")
+    }
+    throw .io(path: path, reason: "the lock file keeps being replaced: another process is removing it")
+  }
+
+  /// Whether the file this lock holds is still the one at `path` (not removed, nor replaced by another).
+  private var isCurrent: Bool {
+    var held = stat()
+    var named = stat()
+    guard fd >= 0, fstat(fd, &held) == 0, stat(path, &named) == 0 else { return false }
+    return held.st_dev == named.st_dev && held.st_ino == named.st_ino
+  }
+
+  /// Throws unless the lock is still held on the file at `path`. When `write.lock` is removed or replaced while
+  /// a writer works, another writer can take the new file; from then on this writer must write nothing.
+  func verifyHeld() throws(TSearchError) {
+    guard isCurrent else {
+      throw .io(
+        path: path,
+        reason: "the lock file was removed or replaced while this writer held it; another writer may be at work, so this one stops without committing")
     }
   }
 
@@ -269,8 +310,7 @@ final class FileSink {
     self.path = path
     fault = FileIO.injectedFault(path)
     FileIO.crashPoint()
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .io(path: path, reason: FileIO.errorText()) }
+    fd = try FileIO.createForWriting(path, exclusive: true)
   }
 
   deinit {

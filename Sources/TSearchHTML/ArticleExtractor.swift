@@ -407,6 +407,9 @@ struct BodyExtractor {
     }
     enum Step { case enter(Int), leave(Int) }
     var stack: [Step] = [.enter(start)]
+    // The headline is left out once; only the first few `h1`s are compared with the title (each comparison
+    // reads the heading's text, which for nested headings would make rendering quadratic).
+    var headingsCompared = 0
     while let step = stack.popLast() {
       switch step {
       case .enter(let i):
@@ -431,7 +434,13 @@ struct BodyExtractor {
             if linkDensity(i) > 0.6 || textLength[i] / items < 80 { continue }
           }
         }
-        if node.tag == "h1" && matchesTitle(tree.text(Int32(i))) { continue }
+        if node.tag == "h1" && headingsCompared < 3 {
+          headingsCompared += 1
+          if matchesTitle(tree.text(Int32(i))) {
+            headingsCompared = 3
+            continue
+          }
+        }
         if isBlock { stack.append(.leave(i)) }
         for c in node.children.reversed() { stack.append(.enter(Int(c))) }
       case .leave:
@@ -457,10 +466,12 @@ struct BodyExtractor {
       guard let last = t.last else { return true }
       return t.count < 50 && !".!?\"”’:。！？」".contains(last)
     }
-    var out = paragraphs
-    while let f = out.first, isLabel(f) { out.removeFirst() }
-    while let l = out.last, isLabel(l) { out.removeLast() }
-    return out
+    // Indices, not removeFirst in a loop: a page of 200,000 labels must not cost 200,000 copies of the rest.
+    var lo = 0
+    var hi = paragraphs.count
+    while lo < hi && isLabel(paragraphs[lo]) { lo += 1 }
+    while hi > lo && isLabel(paragraphs[hi - 1]) { hi -= 1 }
+    return Array(paragraphs[lo..<hi])
   }
 
   /// White space runs (ASCII, no-break space and the other Unicode spaces) collapsed to one space, trimmed.

@@ -131,8 +131,38 @@ import Testing
     #expect(text.utf8.count > 5_000_000)
     let dir = TemporaryDirectory()
     let searcher = try makeIndex([text], in: dir).searcher()
-    let hit = try #require(try searcher.search("fentanyl tariffs").hits.first)
+    let results = try searcher.search("fentanyl tariffs")
+    let hit = try #require(results.hits.first)
     #expect(hit.passages.first?.text == "Then fentanyl tariffs returned to the agenda.")
+    // Only the chunks holding the matches were read (#21, item 7), and offsets still count from the text's start.
+    #expect(results.passageTextBytes > 0)
+    #expect(results.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    let p = try #require(hit.passages.first)
+    #expect(String(decoding: Array(text.utf8)[p.start..<p.end], as: UTF8.self) == p.text)
+  }
+
+  /// A long text's passages come from the chunks where its matches are, wherever they lie, in document order
+  /// with offsets into the whole text; a word found in nearly every sentence does not make the search read more.
+  @Test func longTextPassagesComeFromTheirChunks() throws {
+    let filler = String(repeating: "Markets were calm and nothing of note happened on the day. ", count: 3_000)
+    let sentences = [
+      "Fentanyl tariffs opened the talks.", "Officials said fentanyl tariffs would stay.",
+      "The fentanyl tariffs ended the week.",
+    ]
+    let text = sentences.map { filler + $0 + " " }.joined() + filler
+    let dir = TemporaryDirectory()
+    let searcher = try makeIndex([text], in: dir).searcher()
+    var options = SearchOptions()
+    options.passagesPerHit = 3
+    let results = try searcher.search("fentanyl tariffs", options: options)
+    let hit = try #require(results.hits.first)
+    #expect(hit.passages.map(\.text) == sentences)
+    let bytes = Array(text.utf8)
+    for p in hit.passages { #expect(String(decoding: bytes[p.start..<p.end], as: UTF8.self) == p.text) }
+    #expect(results.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    let common = try searcher.search("markets fentanyl", options: options)
+    #expect(common.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    #expect(common.hits.first?.passages.contains { $0.text.contains("fentanyl") } == true)
   }
 
   @Test func longSentencesAreWindowedOnWordBoundaries() throws {

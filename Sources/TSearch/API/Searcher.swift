@@ -84,6 +84,8 @@ public struct SearchResults: Sendable {
   /// (each word and field with its part of the score); nil when it does not match.
   public var documentMatched: Bool?
   public var explanation: Explanation?
+  /// Bytes of stored text the passages were cut from, over all hits (the work a passage search did; tests bound it).
+  var passageTextBytes = 0
 
   public init(hits: [Hit], totalMatches: Int, totalMatchesIsExact: Bool = true, documentCount: Int) {
     self.hits = hits
@@ -316,6 +318,7 @@ public final class Searcher: Sendable {
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 
     var hits: [Hit] = []
+    var passageTextBytes = 0
     switch options.unit {
     case .document:
       for (doc, score) in top {
@@ -326,24 +329,25 @@ public final class Searcher: Sendable {
           continue
         }
         // One read of the stored document gives the hit's fields and the text its passages come from.
-        let fields = try storedFields(doc)
+        let (fields, pieces) = try passageSource(doc, pq, lookups)
+        passageTextBytes += pieces.reduce(0) { $0 + $1.text.utf8.count }
         var hit = makeHit(fields, score: score)
         if options.passagesPerHit > 0 {
           var titled = ranker
           titled.title = hit.title
-          hit.passages = titled.snippets(text: fields[.text] ?? "", query: pq, limit: options.passagesPerHit)
+          hit.passages = Self.snippets(titled, pieces, pq, limit: options.passagesPerHit)
         }
         hits.append(hit)
       }
     case .passage:
       var passages: [(doc: Int, passage: Passage)] = []
       for (doc, _) in top {
-        let fields = try storedFields(doc)
-        let text = fields[.text] ?? ""
+        let (fields, pieces) = try passageSource(doc, pq, lookups)
+        passageTextBytes += pieces.reduce(0) { $0 + $1.text.utf8.count }
         var comparable = ranker
         comparable.useDocumentStatistics = false
         comparable.title = fields[.title] ?? ""
-        let chosen = comparable.best(text: text, query: pq, limit: options.limit).filter { $0.score > 0 }
+        let chosen = Self.best(comparable, pieces, pq, limit: options.limit).filter { $0.score > 0 }
         passages.append(contentsOf: chosen.map { (doc, $0) })
       }
       passages.sort { $0.passage.score != $1.passage.score ? $0.passage.score > $1.passage.score : $0.doc < $1.doc }
@@ -356,6 +360,7 @@ public final class Searcher: Sendable {
     var results = SearchResults(
       hits: hits, totalMatches: collector.count, totalMatchesIsExact: collector.exact,
       documentCount: snapshot.liveDocCount)
+    results.passageTextBytes = passageTextBytes
     if options.document != nil {
       results.explanation = explanation
       results.documentMatched = explanation != nil
@@ -408,6 +413,105 @@ public final class Searcher: Sendable {
       }
     }
     return pq
+  }
+
+  /// At most this many stretches of a long text (kept in chunks) are read for its passages.
+  static let passageChunkRuns = 3
+  /// A word found more often than this in one document is taken to be in each of its chunks.
+  static let everyChunkFrequency: UInt32 = 8192
+
+  /// A hit's stored fields and the text its passages are cut from, as pieces with their byte offsets in the text:
+  /// the whole text, or, for a text kept in chunks (over `StoredFieldsWriter.chunkThreshold`), only the chunks
+  /// where the query's words occur most (up to `passageChunkRuns`), found from the postings' positions. So the work
+  /// on a hit is bounded by its matches' neighbourhood, not by the document's length. Reads the document's
+  /// record once, and each chosen chunk once.
+  func passageSource(_ doc: Int, _ pq: PassageQuery, _ lookups: TermLookups) throws(TSearchError)
+    -> (fields: StoredRecord, pieces: [(text: String, offset: Int)])
+  {
+    let (s, local) = snapshot.locate(doc)
+    let segment = snapshot.segments[s]
+    var fields = try segment.store.document(local, text: false)
+    guard let chunks = fields.chunks, !chunks.isEmpty else { return (fields, [(fields[.text] ?? "", 0)]) }
+    // Each chunk's score: the weight of each query word found in it (once), plus a little for each repeat.
+    var weights: [String: Double] = pq.terms
+    for p in pq.phrases { for t in p.terms { weights[t] = max(weights[t] ?? 0, p.idf / Double(max(1, p.terms.count))) } }
+    let firsts = chunks.map(\.firstPosition)
+    var score = [Double](repeating: 0, count: chunks.count)
+    for (term, w) in weights.sorted(by: { $0.key < $1.key }) {
+      guard let info = try lookups.info(Field.text.number, term, segment: s) else { continue }
+      let cursor = try segment.postings.cursor(info, maxDoc: segment.docCount)
+      guard try cursor.advance(to: UInt32(local)) == UInt32(local) else { continue }
+      let w = max(w, 0.01)
+      // A word this frequent in the document is in about every chunk: it counts in each, its positions unread.
+      if cursor.freq > Self.everyChunkFrequency {
+        for k in score.indices { score[k] += w }
+        continue
+      }
+      // Positions ascend: one walk over the chunks, a word's first occurrence in a chunk counts in full.
+      var k = 0
+      var counted = -1
+      for p in try cursor.positions() {
+        while k + 1 < firsts.count && firsts[k + 1] <= Int(p) { k += 1 }
+        score[k] += counted == k ? w * 0.05 : w
+        counted = k
+      }
+    }
+    var chosen = score.indices.filter { score[$0] > 0 }
+      .sorted { score[$0] != score[$1] ? score[$0] > score[$1] : $0 < $1 }
+      .prefix(Self.passageChunkRuns).sorted()
+    if chosen.isEmpty { chosen = [0] }  // no word in the text (a title match): the opening
+    var starts: [Int] = []
+    var at = 0
+    for c in chunks {
+      starts.append(at)
+      at += c.bytes
+    }
+    // Adjacent chunks are read as one piece, so that a passage may cross their boundary.
+    var pieces: [(text: String, offset: Int)] = []
+    var run: [Int] = []
+    func flush() throws(TSearchError) {
+      guard let first = run.first else { return }
+      var text = ""
+      for k in run { text += try segment.store.chunk(k, of: local) }
+      pieces.append((text, starts[first]))
+      run.removeAll()
+    }
+    for k in chosen {
+      if let last = run.last, last + 1 != k { try flush() }
+      run.append(k)
+    }
+    try flush()
+    fields[.text] = nil
+    return (fields, pieces)
+  }
+
+  /// The best passages over a text's pieces, best first, with offsets in the whole text.
+  static func best(_ ranker: PassageRanker, _ pieces: [(text: String, offset: Int)], _ pq: PassageQuery, limit: Int)
+    -> [Passage]
+  {
+    if pieces.count == 1, pieces[0].offset == 0 { return ranker.best(text: pieces[0].text, query: pq, limit: limit) }
+    var all: [Passage] = []
+    for piece in pieces {
+      for var p in ranker.best(text: piece.text, query: pq, limit: limit) {
+        if piece.offset > 0 && p.start == 0 { p.truncatedBefore = true }
+        p.start += piece.offset
+        p.end += piece.offset
+        all.append(p)
+      }
+    }
+    all.sort { $0.score != $1.score ? $0.score > $1.score : $0.start < $1.start }
+    return Array(all.prefix(limit))
+  }
+
+  /// The passages to show for a document hit over its pieces: as `PassageRanker.snippets` (at least half the top
+  /// score, in document order).
+  static func snippets(_ ranker: PassageRanker, _ pieces: [(text: String, offset: Int)], _ pq: PassageQuery, limit: Int)
+    -> [Passage]
+  {
+    if pieces.count == 1, pieces[0].offset == 0 { return ranker.snippets(text: pieces[0].text, query: pq, limit: limit) }
+    let all = best(ranker, pieces, pq, limit: limit)
+    guard let top = all.first?.score, top > 0 else { return Array(all.prefix(1)) }
+    return all.filter { $0.score >= top * 0.5 }.sorted { $0.start < $1.start }
   }
 
   private func storedFields(_ doc: Int) throws(TSearchError) -> StoredRecord {

@@ -110,14 +110,17 @@ struct StoredFieldsWriter {
     FileEnvelope.writeHeader(&w, kind: .store)
   }
 
-  /// Texts of this many bytes or more are stored in chunks (version 4).
-  static let chunkThreshold = 64 * 1024
+  /// Texts of this many bytes or more are stored in chunks (version 4). A passage search reads at most
+  /// `Searcher.passageChunkRuns` chunks of a document (or the whole of a shorter text), so these two sizes bound
+  /// a hit's passage work.
+  static let chunkThreshold = 16 * 1024
   /// A chunk's usual size.
-  static let chunkTarget = 16 * 1024
+  static let chunkTarget = 4 * 1024
 
   /// Where a long text is cut into chunks: each chunk's length in bytes. Every cut follows white space (a line
-  /// break in the chunk's last quarter if there is one, else the last space or tab), so no word is cut; a
-  /// stretch without white space is cut at a character boundary. Empty for a text under `chunkThreshold`.
+  /// break in the chunk's last quarter if there is one, else a sentence's end there — `.`, `!` or `?` and a
+  /// space —, else the last space or tab), so no word is cut; a stretch without white space is cut at a
+  /// character boundary. Empty for a text under `chunkThreshold`.
   static func chunkLengths(_ text: String) -> [Int] {
     var text = text
     return text.withUTF8 { b -> [Int] in
@@ -132,6 +135,13 @@ struct StoredFieldsWriter {
           while k > start + chunkTarget * 3 / 4 {
             if b[k - 1] == 0x0A { cut = k; break }
             k -= 1
+          }
+          if cut < 0 {
+            k = end
+            while k > start + chunkTarget * 3 / 4 + 1 {
+              if b[k - 1] == 0x20, b[k - 2] == 0x2E || b[k - 2] == 0x21 || b[k - 2] == 0x3F { cut = k; break }
+              k -= 1
+            }
           }
           if cut < 0 {
             k = end

@@ -13,6 +13,9 @@ enum LibXML2 {
       | Int32(XML_PARSE_HUGE.rawValue)  // no depth limit of 256: real pages nest deeper
     guard let ctxt = htmlNewParserCtxt() else { return nil }
     defer { htmlFreeParserCtxt(ctxt) }
+    // ASCII-compatible encodings only: UTF-16 and UTF-32 pages reach here decoded to UTF-8.
+    let upper = encoding.uppercased()
+    let bytes = upper.hasPrefix("UTF-16") || upper.hasPrefix("UTF-32") ? bytes : AttributeCap.capped(bytes) ?? bytes
     let doc: htmlDocPtr? = bytes.withUnsafeBufferPointer { buf in
       buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
         htmlCtxtReadMemory(ctxt, p, Int32(clamping: buf.count), nil, encoding, options)

@@ -15,10 +15,21 @@ struct ExtractCommand: ParsableCommand {
   @Option(name: .long, help: "Output format: text or json.")
   var format: OutputFormat = .text
 
+  @Option(name: .long, help: "Refuse a page larger than this many MiB.")
+  var maxDocumentMb: Int = 32
+
   @Argument(help: "The HTML file.")
   var file: String
 
   func run() throws {
+    guard let size = FileContents.stamp(file)?.size else {
+      throw TSearchError.io(path: file, reason: "no such file")
+    }
+    // Judged before it is read whole: a binary or oversized file is refused, not read into memory.
+    if size > UInt64(maxDocumentMb) << 20 {
+      throw TSearchError.io(
+        path: file, reason: "\(size) bytes, over the limit of \(maxDocumentMb) MiB for one page (raise it with --max-document-mb)")
+    }
     let contents = try FileContents.read(file)
     let a = ArticleExtractor().extract(html: contents.bytes)
     switch format {

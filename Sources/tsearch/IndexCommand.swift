@@ -29,6 +29,13 @@ struct IndexCommand: ParsableCommand {
   @Option(name: .long, help: "Merge segments when this many of a size have accumulated.")
   var mergeFactor: Int = 10
 
+  @Option(
+    name: .long,
+    help: """
+      Skip (with a warning) a file or collection line larger than this many MiB. Indexing one document takes       about seven times its size in memory at its peak.
+      """)
+  var maxDocumentMb: Int = 32
+
   @Argument(help: "Files and folders to index.")
   var paths: [String] = []
 
@@ -36,6 +43,7 @@ struct IndexCommand: ParsableCommand {
     guard !paths.isEmpty else { throw ValidationError("name the files or folders to index") }
     guard ramBudgetMb >= 1 else { throw ValidationError("--ram-budget-mb must be at least 1") }
     guard mergeFactor >= 2 else { throw ValidationError("--merge-factor must be at least 2") }
+    guard (1...4096).contains(maxDocumentMb) else { throw ValidationError("--max-document-mb must be 1 to 4096") }
   }
 
   func run() throws {
@@ -46,6 +54,7 @@ struct IndexCommand: ParsableCommand {
     writer.ramBudgetBytes = ramBudgetMb << 20
     writer.mergeFactor = mergeFactor
     var indexer = FileIndexer(extractor: HTMLFileLoader())
+    indexer.maxDocumentBytes = maxDocumentMb << 20
     if Console.stderrIsTerminal {
       var last = 0.0
       indexer.progress = { done, total in

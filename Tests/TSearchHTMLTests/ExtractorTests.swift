@@ -196,3 +196,24 @@ func wordF1(_ got: String, _ expected: String) -> Double {
     #expect(!doc.text.contains("<p>"))
   }
 }
+
+/// libxml2 compares each new attribute of an element with all its earlier ones: 40,000 attributes cost 7 s. Tags
+/// over `AttributeCap.limit` attributes lose the rest before parsing (issue 27, item 6).
+@Suite struct AttributeCapTests {
+  @Test func tagsOverTheLimitLoseTheirExcessAttributes() throws {
+    #expect(AttributeCap.capped(Array("<p class=\"a\" id=b data-x='1 > 2'>x</p>".utf8)) == nil)
+    let attrs = (0..<40_000).map { "a\($0)=\"v>\($0)\"" }.joined(separator: " ")
+    let page = "<html><body><p " + attrs + ">Text of the article.</p><img \(attrs)/></body></html>"
+    let capped = try #require(AttributeCap.capped(Array(page.utf8)))
+    let text = String(decoding: capped, as: UTF8.self)
+    let kept = (0..<AttributeCap.limit).map { "a\($0)=\"v>\($0)\"" }.joined(separator: " ")
+    #expect(text == "<html><body><p " + kept + " >Text of the article.</p><img \(kept) /></body></html>")
+    // Unquoted values, and quotes holding `>`, are values, not attribute names.
+    let unquoted = "<p " + (0..<300).map { "a\($0)=v\($0)" }.joined(separator: " ") + ">x</p>"
+    let cut = String(decoding: try #require(AttributeCap.capped(Array(unquoted.utf8))), as: UTF8.self)
+    #expect(cut == "<p " + (0..<256).map { "a\($0)=v\($0)" }.joined(separator: " ") + " >x</p>")
+    // The page extracts, with the article's text.
+    let a = ArticleExtractor().extract(html: Array(page.utf8))
+    #expect(a.text.contains("Text of the article."))
+  }
+}

@@ -49,6 +49,9 @@ public struct FileIndexer {
   public var progress: ((Int, Int) -> Void)?
   /// Re-read and re-index every file, changed or not (`tsearch rebuild`).
   public var force = false
+  /// The largest document read, in bytes: a larger file, or collection line, is skipped with a warning. Indexing
+  /// takes about seven times a document's size in memory at its peak, so the default keeps one input under 300 MB.
+  public var maxDocumentBytes = 32 << 20
 
   public init(
     collector: FileCollector = FileCollector(extensions: ["txt", "jsonl"]),
@@ -77,6 +80,8 @@ public struct FileIndexer {
     var existing = committed
     if force { existing = existing.mapValues { var s = $0; s.contentHash = 0; s.size = UInt64.max; return s } }
     var byOrigin: [String: [String]] = [:]
+    // Which collection line gave each id this run (the first file to give an id keeps it).
+    var owners: [String: String] = [:]
     for (id, stamp) in committed { byOrigin[stamp.origin.isEmpty ? id : stamp.origin, default: []].append(id) }
 
     // Loaded documents go to the writer in batches (analyzed on every core); a pending batch is handed over
@@ -96,7 +101,8 @@ public struct FileIndexer {
     while next < files.count {
       if files[next].lowercased().hasSuffix(".jsonl") {
         try handOver()
-        try indexCollection(files[next], ids: byOrigin[files[next]] ?? [], existing: existing, writer, &summary)
+        try indexCollection(
+          files[next], ids: byOrigin[files[next]] ?? [], existing: existing, owners: &owners, writer, &summary)
         next += 1
         progress?(next, files.count)
         continue
@@ -170,10 +176,19 @@ public struct FileIndexer {
   /// are not loaded.
   private func loadConcurrently(_ paths: [String], existing: [String: SourceStamp]) -> [FileOutcome] {
     let load = self.load
+    let limit = maxDocumentBytes
     @Sendable func outcome(_ path: String) -> FileOutcome {
       let old = existing[path]
       if let old, let now = FileContents.stamp(path), now.size == old.size, now.modified == old.modified {
         return .unchanged
+      }
+      // Judged from its size and first bytes before it is read whole (a 1 GiB file of zeros is not read).
+      do {
+        if let reason = try FileContents.refusal(path, size: FileContents.stamp(path)?.size ?? 0, limit: limit) {
+          return .skipped(reason, hadOld: old != nil)
+        }
+      } catch {
+        return .unreadable(error.description)
       }
       let contents: FileContents
       do { contents = try FileContents.read(path) } catch { return .unreadable(error.description) }
@@ -230,9 +245,32 @@ public struct FileIndexer {
     return Parallel.map(lines.map(\.range), minimumPerThread: 16, parse)
   }
 
+  /// A line's text member when it is not a string: an array of strings is the text's paragraphs (joined by blank
+  /// lines, as a search engine takes a multi-valued field); anything else gives no text and a problem to report.
+  /// Nil when the line has no text member, or a string one.
+  static func nonStringText(_ line: ArraySlice<UInt8>) -> (text: String, problem: String?)? {
+    guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { return nil }
+    for name in ["text", "body", "contents"] {
+      guard let value = object[name], !(value is String) else { continue }
+      if let parts = value as? [Any], parts.allSatisfy({ $0 is String }) {
+        return ((parts as! [String]).joined(separator: "\n\n"), nil)
+      }
+      let kind =
+        value is [Any] ? "an array of other than strings" : value is [String: Any] ? "an object"
+        : value is NSNull ? "null" : "not a string"
+      return ("", "\"\(name)\" is \(kind): indexed without text")
+    }
+    return nil
+  }
+
   /// Indexes the lines of a JSONL collection; `ids` are the documents it gave last time.
+  ///
+  /// An id belongs to one collection: a line whose id another collection gave first — earlier in this run (files
+  /// are taken in path order), or in an earlier run and still there — is skipped with a warning naming both, so
+  /// neither document silently replaces the other and the winner does not change when a file is touched.
   private func indexCollection(
-    _ path: String, ids: [String], existing: [String: SourceStamp], _ writer: IndexWriter, _ summary: inout Summary
+    _ path: String, ids: [String], existing: [String: SourceStamp], owners: inout [String: String],
+    _ writer: IndexWriter, _ summary: inout Summary
   ) throws(TSearchError) {
     if !ids.isEmpty, let now = FileContents.stamp(path),
       ids.allSatisfy({ existing[$0]?.size == now.size && existing[$0]?.modified == now.modified })
@@ -247,6 +285,7 @@ public struct FileIndexer {
       summary.skipped += 1
       return
     }
+    reader.maxLine = maxDocumentBytes
     var seen = Set<String>()
     // Lines are parsed in batches on every core, then handled in order; documents go to the writer in the same
     // batches, which it analyzes on every core.
@@ -277,6 +316,21 @@ public struct FileIndexer {
           summary.skipped += 1
           continue
         }
+        if let owner = owners[id], !owner.hasPrefix(path + ":") {
+          summary.warnings.append(
+            "\(path):\(line.number): skipped: the same id \(id) as \(owner), which keeps it (an id belongs to the first collection that gives it)")
+          summary.skipped += 1
+          continue
+        }
+        if let old = existing[id], !old.origin.isEmpty, old.origin != path, owners[id] == nil,
+          old.origin.lowercased().hasSuffix(".jsonl"), FileIO.exists(old.origin)
+        {
+          summary.warnings.append(
+            "\(path):\(line.number): skipped: the same id \(id) as a document of \(old.origin), which keeps it (an id belongs to the first collection that gives it)")
+          summary.skipped += 1
+          continue
+        }
+        owners[id] = owners[id] ?? "\(path):\(line.number)"
         if !seen.insert(id).inserted {
           summary.warnings.append("\(path):\(line.number): id \(id) repeats an earlier line; the later line wins")
         }
@@ -288,8 +342,13 @@ public struct FileIndexer {
           summary.unchanged += 1
           continue
         }
+        var text = field("text", "body", "contents")
+        if text.isEmpty, let (joined, problem) = Self.nonStringText(bytes[line.range]) {
+          text = joined
+          if let problem { summary.warnings.append("\(path):\(line.number): \(problem)") }
+        }
         var doc = Document(
-          id: id, text: field("text", "body", "contents"), title: field("title"), path: path,
+          id: id, text: text, title: field("title"), path: path,
           date: field("date", "published"), byline: field("author", "byline"), url: field("url"),
           language: field("language", "lang"), source: stamp)
         Self.normalizeDate(&doc, at: "\(path):\(line.number)", &summary, parsed: parsed[k].date)
@@ -306,6 +365,8 @@ public struct FileIndexer {
       batchLimit = max(Self.firstBatchBytes, min(Self.batchBytes, batchLimit * 2, remaining / 3))
     }
     var readError: TSearchError?
+    // A line skipped unread may hold an id the collection gave before: such ids are then kept, not deleted.
+    var linesSkippedUnread = false
     while true {
       let next: ArraySlice<UInt8>?
       do { next = try reader.next() } catch {
@@ -315,6 +376,13 @@ public struct FileIndexer {
       guard let line = next else { break }
       lineNumber += 1
       consumed += line.count + 1
+      if reader.lastLineTooLong {
+        summary.warnings.append(
+          "\(path):\(lineNumber): skipped: a line over the limit of \(maxDocumentBytes >> 20) MiB for one document (raise it with --max-document-mb)")
+        summary.skipped += 1
+        linesSkippedUnread = true
+        continue
+      }
       guard line.contains(where: { !TextFileLoader.isSpace($0) }) else { continue }
       let start = batch.count
       batch.append(contentsOf: line)
@@ -328,7 +396,7 @@ public struct FileIndexer {
       return
     }
     try handle()
-    for id in ids where !seen.contains(id) {
+    for id in ids where !seen.contains(id) && !linesSkippedUnread {
       try writer.delete(id: id)
       summary.removed += 1
     }

@@ -50,6 +50,41 @@ public struct FileContents: Sendable {
       stamp: SourceStamp(origin: path, size: UInt64(bytes.count), modified: mtime, contentHash: fnv1a(bytes)))
   }
 
+  /// The first `count` bytes of a file (fewer when it is shorter), to judge it before reading it whole.
+  public static func head(_ path: String, _ count: Int = 8192) throws(TSearchError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    var offset = 0
+    while offset < count {
+      let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .io(path: path, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      offset += n
+    }
+    bytes.removeLast(count - offset)
+    return bytes
+  }
+
+  /// Why a file is not read whole, judged from its size and first bytes: binary (a NUL or many control bytes in
+  /// the first 8 KiB, without a byte-order mark), or larger than `limit` bytes. Nil when it should be read.
+  public static func refusal(_ path: String, size: UInt64, limit: Int) throws(TSearchError) -> String? {
+    let head = try head(path)
+    if TextDecoding.byteOrderMark(head) == nil || TextDecoding.byteOrderMark(head)?.encoding == .utf8,
+      TextFileLoader.looksBinary(head)
+    {
+      return "binary file (NUL or control bytes)"
+    }
+    if size > UInt64(limit) {
+      return "\(size) bytes, over the limit of \(limit >> 20) MiB for one document (raise it with --max-document-mb)"
+    }
+    return nil
+  }
+
   /// Size and modification time without reading the file (for the unchanged-file check).
   public static func stamp(_ path: String) -> (size: UInt64, modified: Int64)? {
     var st = stat()
@@ -189,6 +224,11 @@ final class LineReader {
   private var end = 0
   private var eof = false
   private var line: [UInt8] = []
+  /// Lines longer than this are not kept: `next()` gives them as empty, with `lastLineTooLong` set.
+  var maxLine = Int.max
+  /// Whether the line `next()` gave last was longer than `maxLine` (and so given as empty).
+  private(set) var lastLineTooLong = false
+  private var discarding = false
 
   init(path: String) throws(TSearchError) {
     self.path = path
@@ -206,6 +246,12 @@ final class LineReader {
 
   deinit { close(fd) }
 
+  private func tooLong() -> ArraySlice<UInt8> {
+    lastLineTooLong = true
+    line = []
+    return []
+  }
+
   /// The index of the first newline in `buffer[from..<to]`, by `memchr` (a word or a vector at a time; the generic
   /// `firstIndex(of:)` went byte by byte).
   private func newline(from: Int, to: Int) -> Int? {
@@ -218,28 +264,44 @@ final class LineReader {
 
   /// The next line without its newline, or nil at the end. Valid until the next call.
   func next() throws(TSearchError) -> ArraySlice<UInt8>? {
-    line.removeAll(keepingCapacity: true)
+    line.removeAll(keepingCapacity: line.capacity <= buffer.count)
+    lastLineTooLong = false
+    discarding = false
     var carried = false
     while true {
       if let nl = newline(from: start, to: end) {
         let piece = buffer[start..<nl]
         start = nl + 1
+        if discarding { return [] }
         if carried {
+          guard line.count + piece.count <= maxLine else { return tooLong() }
           line.append(contentsOf: piece)
           return line[...]
         }
+        guard piece.count <= maxLine else { return tooLong() }
         return piece
       }
       if eof {
         guard start < end || carried else { return nil }
-        line.append(contentsOf: buffer[start..<end])
+        let rest = buffer[start..<end]
         start = end
+        if discarding { return [] }
+        guard line.count + rest.count <= maxLine else { return tooLong() }
+        line.append(contentsOf: rest)
         return line[...]
       }
-      // Keep the partial line and refill.
+      // Keep the partial line (unless it is already too long: then skip to its end) and refill.
       if start < end {
-        line.append(contentsOf: buffer[start..<end])
         carried = true
+        if !discarding {
+          if line.count + (end - start) > maxLine {
+            discarding = true
+            lastLineTooLong = true
+            line = []
+          } else {
+            line.append(contentsOf: buffer[start..<end])
+          }
+        }
       }
       start = 0
       end = 0

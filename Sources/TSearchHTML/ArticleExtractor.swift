@@ -459,12 +459,14 @@ struct BodyExtractor {
 
   /// Drops short lines that are not sentences (a date, a section label, "Tags") from the start and the end of
   /// the article, where pages put them around the text.
+  private static let sentenceEnds: Set<Unicode.Scalar> = Set(".!?\"”’:。！？」".unicodeScalars)
+
   static func trimmingEdges(_ paragraphs: [String]) -> [String] {
     func isLabel(_ p: String) -> Bool {
       let t = collapse(p)
-      if t.isEmpty { return true }
-      guard let last = t.last else { return true }
-      return t.count < 50 && !".!?\"”’:。！？」".contains(last)
+      // The last scalar, not the last Character: a Character comparison is a string comparison each.
+      guard let last = t.unicodeScalars.last else { return true }
+      return !sentenceEnds.contains(last) && (t.utf8.count < 50 || t.count < 50)
     }
     // Indices, not removeFirst in a loop: a page of 200,000 labels must not cost 200,000 copies of the rest.
     var lo = 0

@@ -1,0 +1,2 @@
+// Header-only module: the declaration is in include/CFuzz.h.
+#include "CFuzz.h"

@@ -465,53 +465,117 @@ struct DateFilter {
   }
 }
 
-/// The sum of the scorers that match a document: the terms of a prefix or fuzzy word.
+/// The sum of the scorers that match a document: the terms of a prefix or fuzzy word. The children sit in a binary
+/// heap by current document, so that moving on costs the children at the document (times log n), not every child:
+/// a fuzzy word's 50 expansions are mostly rare terms beside one or two common ones.
 final class UnionScorer: Scorer {
   private let children: [Scorer]
+  private let n: Int
+  /// Child indices, a min-heap by `children[i].doc`; then room for the children at the current document and for
+  /// the walk that finds them (raw memory: a class's arrays are checked for exclusive access on every use).
+  private let heap: UnsafeMutablePointer<Int>
+  private let at: UnsafeMutablePointer<Int>
+  private let walk: UnsafeMutablePointer<Int>
 
   init(_ children: [Scorer]) {
     self.children = children
+    n = children.count
+    heap = .allocate(capacity: max(1, n))
+    at = .allocate(capacity: max(1, n))
+    walk = .allocate(capacity: max(1, 2 * n + 2))
+    for i in 0..<n { heap[i] = i }
     super.init()
-    doc = children.map(\.doc).min() ?? PostingsCursor.end
+    for i in stride(from: n / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    doc = n > 0 ? children[heap[0]].doc : PostingsCursor.end
+  }
+
+  deinit {
+    heap.deallocate()
+    at.deallocate()
+    walk.deallocate()
   }
 
   override var cost: Int { children.reduce(0) { $0 + $1.cost } }
 
-  override func next() throws(TSearchError) {
-    let d = doc
-    var m = PostingsCursor.end
-    for c in children {
-      if c.doc == d { try c.next() }
-      m = min(m, c.doc)
+  @inline(__always) private func key(_ k: Int) -> UInt32 { children[heap[k]].doc }
+
+  private func siftDown(_ start: Int) {
+    var k = start
+    while true {
+      let l = 2 * k + 1
+      guard l < n else { return }
+      var m = l
+      if l + 1 < n && key(l + 1) < key(l) { m = l + 1 }
+      guard key(m) < key(k) else { return }
+      let t = heap[k]
+      heap[k] = heap[m]
+      heap[m] = t
+      k = m
     }
-    doc = m
+  }
+
+  override func next() throws(TSearchError) {
+    guard n > 0 else { return }
+    let d = doc
+    while key(0) == d {
+      try children[heap[0]].next()
+      siftDown(0)
+    }
+    doc = key(0)
   }
 
   override func advance(to target: UInt32) throws(TSearchError) {
-    guard doc < target else { return }
-    var m = PostingsCursor.end
-    for c in children {
-      if c.doc < target { try c.advance(to: target) }
-      m = min(m, c.doc)
+    guard doc < target, n > 0 else { return }
+    while key(0) < target {
+      try children[heap[0]].advance(to: target)
+      siftDown(0)
     }
-    doc = m
+    doc = key(0)
   }
 
   override func score() throws(TSearchError) -> Double {
-    // In the children's order, from 0 (as the reference merges them).
+    // The children at this document, found down the heap (a subtree whose root is past it holds none), summed in
+    // the children's order from 0 (as the reference merges them).
+    let d = doc
+    var count = 0
+    var top = 0
+    walk[0] = 0
+    top = 1
+    while top > 0 {
+      top -= 1
+      let k = walk[top]
+      guard k < n, key(k) == d else { continue }
+      at[count] = heap[k]
+      count += 1
+      walk[top] = 2 * k + 1
+      walk[top + 1] = 2 * k + 2
+      top += 2
+    }
+    if count > 1 {
+      // Insertion sort: a handful of children at one document.
+      for i in 1..<count {
+        let v = at[i]
+        var j = i
+        while j > 0 && at[j - 1] > v {
+          at[j] = at[j - 1]
+          j -= 1
+        }
+        at[j] = v
+      }
+    }
     var s = 0.0
-    var first = true
-    for c in children where c.doc == doc {
-      let v = try c.score()
-      s = first ? v : s + v
-      first = false
+    for i in 0..<count {
+      let v = try children[at[i]].score()
+      s = i == 0 ? v : s + v
     }
     return s
   }
 
+  /// The nearest block end among the children at or before `target`: a child whose next document lies further on
+  /// does not cut the region short, as `bound` counts it over its own blocks from that document.
   override func regionEnd(_ target: UInt32) -> UInt32 {
     var end = PostingsCursor.end - 1
-    for c in children { end = min(end, c.regionEnd(target)) }
+    for c in children where c.doc <= target { end = min(end, c.regionEnd(target)) }
     return end
   }
 

@@ -6,7 +6,7 @@ public struct HTMLFileLoader: DocumentExtractor {
   public static let extensions: Set<String> = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"]
 
   /// HTML pages and plain text (a page saved as `.txt` is recognised by its content).
-  public var extensions: Set<String> { Self.extensions.union(["txt"]) }
+  public var extensions: Set<String> { Self.extensions.union(TextFileLoader.extensions) }
 
   public init() {}
 

@@ -15,6 +15,10 @@ enum Console {
   static func warn(_ message: String) {
     Console.write("tsearch: warning: \(message)\n", to: 2)
   }
+  /// A note on standard error: what the command did besides its output.
+  static func note(_ message: String) {
+    Console.write("tsearch: \(message)\n", to: 2)
+  }
 
   /// Writes all of `text` to a file descriptor (1 standard output, 2 standard error).
   static func write(_ text: String, to fd: Int32) {

@@ -11,9 +11,12 @@ struct IndexCommand: ParsableCommand {
     commandName: "index",
     abstract: "Add new and changed articles to the index, and drop those whose files are gone.",
     discussion: """
-      Takes .txt, .jsonl and HTML (.html, .htm, …) files, recursively through folders (hidden files skipped, each file read once even through
-      symbolic links). Unchanged files are skipped; empty, binary or unreadable files are reported and skipped;
-      invalid UTF-8 is repaired with a warning. Creates the index if there is none.
+      Takes text (.txt, .text, .md, .markdown), collections (.jsonl, .ndjson: one JSON document a line) and HTML \
+      (.html, .htm, …) files, recursively through folders (hidden files skipped, each file read once even through \
+      symbolic links); files of other extensions are counted and reported, and a file named on the command line is \
+      indexed whatever its extension. Unchanged files are skipped; empty, binary, oversized or unreadable files are \
+      reported and skipped; invalid UTF-8 is repaired with a warning. A path that does not exist is an error (exit \
+      2), unless documents came from it: naming it removes them. Creates the index if there is none.
       """)
 
   @OptionGroup var location: IndexLocation
@@ -68,12 +71,31 @@ struct IndexCommand: ParsableCommand {
         if done == total { Console.write("\n", to: 2) }
       }
     }
+    // A path that does not exist is an error, unless documents came from it (naming it then removes them).
+    let absent = paths.filter { FileCollector.realPath($0) == nil }
+    let origins = absent.isEmpty ? [] : Set(try writer.committedDocuments().map { $0.value.origin.isEmpty ? $0.key : $0.value.origin })
+    let missing = absent.filter { p in
+      guard FileCollector.realPath(p) == nil else { return false }
+      let gone = FileCollector.absolutePath(p)
+      return !origins.contains { $0 == gone || $0.hasPrefix(gone + "/") }
+    }
     let summary = try indexer.update(writer, paths: paths)
-    for w in summary.warnings { Console.warn(w) }
+    for w in summary.warnings where !missing.contains(where: { w.hasPrefix("\($0): ") }) { Console.warn(w) }
+    if !summary.leftOut.isEmpty {
+      let kinds = summary.leftOut.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        .map { "\($0.key.isEmpty ? "no extension" : "." + $0.key) \($0.value)" }
+      let total = summary.leftOut.values.reduce(0, +)
+      Console.warn(
+        "left out \(total) file(s) by extension: \(kinds.joined(separator: ", ")) "
+          + "(taken from folders: .txt .text .md .markdown, .jsonl .ndjson, .html .htm …; name a file to index it anyway)")
+    }
     let ms = Console.now() - started
     Console.write(
       "added \(summary.added), updated \(summary.updated), removed \(summary.removed), "
         + "unchanged \(summary.unchanged), skipped \(summary.skipped) · \(format3(ms / 1000)) s\n", to: 1)
+    if !missing.isEmpty {
+      throw TSearchError.io(path: missing.joined(separator: ", "), reason: "no such file or folder")
+    }
   }
 }
 

@@ -180,11 +180,14 @@ func openIndex(_ location: IndexLocation) throws -> SearchIndex {
     return try SearchIndex.open(at: path)
   } catch .noIndex(let p) {
     guard isDefault, access("seeds", F_OK) == 0 else { throw TSearchError.noIndex(path: p) }
-    if Console.stderrIsTerminal { Console.warn("building \(path)/ from seeds/ (first use)") }
+    // Said on stderr every time (not only on a terminal): a search that writes to disk must not do so silently.
     let index = try SearchIndex.openOrCreate(at: path)
     let writer = try index.writer()
     let summary = try FileIndexer(extractor: HTMLFileLoader()).update(writer, paths: ["seeds"])
     for w in summary.warnings { Console.warn(w) }
+    Console.note(
+      "no index yet: built ./\(path)/ from ./seeds/ (\(summary.added) documents) for this first search; "
+        + "`tsearch index PATH…` adds your own articles, --index or TSEARCH_INDEX chooses another index")
     return index
   }
 }

@@ -7,6 +7,17 @@ import TSearch
 
 /// Runs the command line and maps outcomes to exit codes: 0 results, 1 no results, 2 usage or error.
 func runCLI() -> Never {
+  let args = Array(CommandLine.arguments.dropFirst())
+  if let first = args.first {
+    if first == "--version" || first == "-V" {
+      print("tsearch \(TSearchVersion.release) (writes index format \(TSearchVersion.indexFormat), reads formats 1 to \(TSearchVersion.indexFormat))")
+      exit(0)
+    }
+    if let message = CommandHints.problem(args) {
+      Console.error(message)
+      exit(2)
+    }
+  }
   do {
     var command = try TSearchCommand.parseAsRoot()
     try command.run()
@@ -29,3 +40,4 @@ func runCLI() -> Never {
 }
 
 runCLI()
+

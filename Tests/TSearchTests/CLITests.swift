@@ -108,7 +108,8 @@ import Testing
       atPath: dir.path + "/docs/again.txt", withDestinationPath: dir.path + "/docs/good.txt")
     let idx = dir.path + "/idx"
     let r = try run(["index", "--index", idx, dir.path + "/docs", dir.path + "/missing-folder"])
-    #expect(r.status == 0, "\(r.stderr)")
+    // The rest is indexed; a path that does not exist makes the run an error (issue 25).
+    #expect(r.status == 2, "\(r.stderr)")
     #expect(r.stdout.hasPrefix("added 2, updated 0, removed 0, unchanged 0, skipped 3"))
     #expect(r.stderr.contains("empty.txt: skipped: empty file"))
     #expect(r.stderr.contains("binary.txt: skipped: binary file"))
@@ -238,5 +239,68 @@ import Testing
     #expect(stats.stdout.contains("bytes per text byte"))
     let a = try run(["analyze", "Xi’s U.S. tariffs"])
     #expect(a.stdout == "term\tposition\tstart\tend\ttext\nxi\t0\t0\t6\tXi’s\nus\t1\t7\t10\tU.S\ntariff\t2\t12\t19\ttariffs\n")
+  }
+}
+
+/// The surprises of issue 25 a new user met, as behaviours and exit codes of the executable.
+@Suite(.serialized) struct CLISurpriseTests {
+  let cli = CLITests()
+
+  @Test func mistypedCommandsAreNotSearches() throws {
+    let indx = try cli.run(["indx", "data/bbc"])
+    #expect(indx.status == 2 && indx.stdout.isEmpty)
+    #expect(indx.stderr.contains("did you mean `tsearch index data/bbc`?"))
+    #expect(indx.stderr.contains("tsearch search \"indx data/bbc\""))
+    let stat = try cli.run(["stat"])
+    #expect(stat.status == 2 && stat.stderr.contains("`tsearch stats`"))
+    let help = try cli.run(["help", "serve"])
+    #expect(help.status == 2 && help.stderr.contains("no command \"serve\""))
+    for flag in ["--version", "-V"] {
+      let v = try cli.run([flag])
+      #expect(v.status == 0 && v.stdout.hasPrefix("tsearch ") && v.stdout.contains("index format 4"))
+    }
+    // A word far from every command is a search, as before.
+    let dir = TemporaryDirectory()
+    _ = try cli.run(["index", "--index", dir.path + "/i", repositoryRoot.appendingPathComponent("seeds").path])
+    #expect(try cli.run(["--index", dir.path + "/i", "fentanyl"]).status == 0)
+  }
+
+  @Test func whatIsLeftOutIsReported() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("d/a.md", "# A Markdown article\nAbout zqmark tariffs.")
+    try dir.write("d/b.ndjson", #"{"id":"n1","title":"Lines","text":"zqlines here"}"# + "\n")
+    try dir.write("d/c.json", "{}")
+    try dir.write("d/README", "no extension")
+    #expect(mkfifo(dir.path + "/d/pipe", 0o644) == 0)
+    let r = try cli.run(["index", "--index", dir.path + "/i", dir.path + "/d"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("added 2,"))
+    #expect(r.stderr.contains("left out 2 file(s) by extension: no extension 1, .json 1"))
+    #expect(r.stderr.contains("pipe: skipped: a FIFO, not a regular file"))
+    let md = try cli.run(["--index", dir.path + "/i", "--format", "json", "zqmark"])
+    #expect(md.stdout.contains(#""title":"A Markdown article""#))
+    #expect(try cli.run(["--index", dir.path + "/i", "zqlines"]).status == 0)
+  }
+
+  @Test func aPathThatDoesNotExistIsAnError() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("d/a.txt", "A zqgone article.")
+    let missing = try cli.run(["index", "--index", dir.path + "/i", dir.path + "/nope"])
+    #expect(missing.status == 2 && missing.stderr.contains("nope: no such file or folder"))
+    // A folder whose documents are indexed and which is gone: naming it removes them (exit 0).
+    #expect(try cli.run(["index", "--index", dir.path + "/i", dir.path + "/d"]).status == 0)
+    try FileManager.default.removeItem(atPath: dir.path + "/d")
+    let gone = try cli.run(["index", "--index", dir.path + "/i", dir.path + "/d"])
+    #expect(gone.status == 0 && gone.stdout.contains("removed 1"), "\(gone.stderr)")
+  }
+
+  @Test func firstUseSaysWhatItBuilt() throws {
+    let dir = TemporaryDirectory()
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("seeds").path, toPath: dir.path + "/seeds")
+    let r = try cli.run(["fentanyl"], cwd: dir.path)
+    #expect(r.status == 0)
+    #expect(r.stderr.contains("built ./index/ from ./seeds/ (5 documents)"))
+    #expect(!(try cli.run(["fentanyl"], cwd: dir.path)).stderr.contains("built"))
   }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// whose files are gone from the folders walked. Unchanged files (same size and modification time, or same
 /// content hash) are not read twice and nothing is written when nothing changed.
 ///
-/// A `.jsonl` file is a collection: one JSON object a line, `{"id", "title", "text"}` (and optionally `date`,
+/// A `.jsonl` (or `.ndjson`) file is a collection: one JSON object a line, `{"id", "title", "text"}` (and optionally `date`,
 /// `author` or `byline`, `url`, `language`); each line is a document whose id is its `id`.
 public struct FileIndexer {
   public struct Summary: Sendable, Equatable {
@@ -19,6 +19,8 @@ public struct FileIndexer {
     /// Documents added or updated whose date could not be read (`NewsDate`): their date is kept as written, and
     /// `date:` queries do not find them. The first few are named in `warnings`.
     public var unreadableDates = 0
+    /// Files in the folders walked left out for their extension: how many of each ("" for none).
+    public var leftOut: [String: Int] = [:]
   }
 
   /// Unreadable dates named one by one in the warnings; the rest are only counted.
@@ -54,7 +56,7 @@ public struct FileIndexer {
   public var maxDocumentBytes = 32 << 20
 
   public init(
-    collector: FileCollector = FileCollector(extensions: ["txt", "jsonl"]),
+    collector: FileCollector = FileCollector(extensions: TextFileLoader.extensions.union(["jsonl", "ndjson"])),
     load: @escaping @Sendable (FileContents) -> LoadOutcome = { TextFileLoader().load($0) }
   ) {
     self.collector = collector
@@ -64,7 +66,7 @@ public struct FileIndexer {
   /// An indexer that reads files with `extractor` (and `.jsonl` collections), taking from folders the files
   /// with the extractor's extensions.
   public init(extractor: some DocumentExtractor) {
-    self.collector = FileCollector(extensions: extractor.extensions.union(["jsonl"]))
+    self.collector = FileCollector(extensions: extractor.extensions.union(Self.collectionExtensions))
     self.load = { extractor.load($0) }
   }
 
@@ -72,6 +74,7 @@ public struct FileIndexer {
   public func update(_ writer: IndexWriter, paths: [String]) throws(TSearchError) -> Summary {
     var summary = Summary()
     let found = collector.collect(paths)
+    summary.leftOut = found.leftOut
     for (path, reason) in found.problems {
       summary.warnings.append("\(path): \(reason)")
       summary.skipped += 1
@@ -97,18 +100,21 @@ public struct FileIndexer {
     // Files are read and loaded (extraction, the costly part for HTML) on every core, a chunk at a time; the
     // outcomes are then applied in the files' order.
     let files = found.files
+    // Ids are tracked across collections only when there is more than one.
+    let collections = files.reduce(0) { $0 + (Self.isCollection($1) ? 1 : 0) }
     var next = 0
     while next < files.count {
-      if files[next].lowercased().hasSuffix(".jsonl") {
+      if Self.isCollection(files[next]) {
         try handOver()
         try indexCollection(
-          files[next], ids: byOrigin[files[next]] ?? [], existing: existing, owners: &owners, writer, &summary)
+          files[next], ids: byOrigin[files[next]] ?? [], existing: existing, owners: &owners,
+          trackOwners: collections > 1, writer, &summary)
         next += 1
         progress?(next, files.count)
         continue
       }
       var chunkEnd = next
-      while chunkEnd < files.count && chunkEnd - next < Self.loadChunk && !files[chunkEnd].lowercased().hasSuffix(".jsonl") {
+      while chunkEnd < files.count && chunkEnd - next < Self.loadChunk && !Self.isCollection(files[chunkEnd]) {
         chunkEnd += 1
       }
       let outcomes = loadConcurrently(Array(files[next..<chunkEnd]), existing: existing)
@@ -159,6 +165,15 @@ public struct FileIndexer {
     }
     try writer.commit()
     return summary
+  }
+
+  /// File-name extensions of collections (JSON lines: one document a line).
+  public static let collectionExtensions: Set<String> = ["jsonl", "ndjson"]
+
+  /// Whether the file is a collection (`.jsonl`, `.ndjson`).
+  public static func isCollection(_ path: String) -> Bool {
+    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
+    return collectionExtensions.contains(path[path.index(after: dot)...].lowercased())
   }
 
   /// Files read and loaded at once.
@@ -269,7 +284,7 @@ public struct FileIndexer {
   /// are taken in path order), or in an earlier run and still there — is skipped with a warning naming both, so
   /// neither document silently replaces the other and the winner does not change when a file is touched.
   private func indexCollection(
-    _ path: String, ids: [String], existing: [String: SourceStamp], owners: inout [String: String],
+    _ path: String, ids: [String], existing: [String: SourceStamp], owners: inout [String: String], trackOwners: Bool,
     _ writer: IndexWriter, _ summary: inout Summary
   ) throws(TSearchError) {
     if !ids.isEmpty, let now = FileContents.stamp(path),
@@ -323,15 +338,17 @@ public struct FileIndexer {
           continue
         }
         if let old = existing[id], !old.origin.isEmpty, old.origin != path, owners[id] == nil,
-          old.origin.lowercased().hasSuffix(".jsonl"), FileIO.exists(old.origin)
+          Self.isCollection(old.origin), FileIO.exists(old.origin)
         {
           summary.warnings.append(
             "\(path):\(line.number): skipped: the same id \(id) as a document of \(old.origin), which keeps it (an id belongs to the first collection that gives it)")
           summary.skipped += 1
           continue
         }
-        owners[id] = owners[id] ?? "\(path):\(line.number)"
-        if !seen.insert(id).inserted {
+        if trackOwners && owners[id] == nil { owners[id] = "\(path):\(line.number)" }
+        // A repeated id replaces the document its earlier line gave: counted once.
+        let repeated = !seen.insert(id).inserted
+        if repeated {
           summary.warnings.append("\(path):\(line.number): id \(id) repeats an earlier line; the later line wins")
         }
         let stamp = SourceStamp(
@@ -353,6 +370,7 @@ public struct FileIndexer {
           language: field("language", "lang"), source: stamp)
         Self.normalizeDate(&doc, at: "\(path):\(line.number)", &summary, parsed: parsed[k].date)
         documents.append(doc)
+        if repeated { continue }
         if old == nil { summary.added += 1 } else { summary.updated += 1 }
       }
       try writer.add(contentsOf: documents)

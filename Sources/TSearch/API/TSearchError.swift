@@ -38,3 +38,10 @@ public enum TSearchError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// The release and the index format it writes.
+public enum TSearchVersion {
+  public static let release = "0.9.0"
+  /// The format version of the indexes this release writes (docs/FORMAT.md); it reads formats 1 to this one.
+  public static let indexFormat = 4
+}

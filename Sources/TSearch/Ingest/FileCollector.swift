@@ -22,8 +22,10 @@ public struct FileCollector: Sendable {
     public var files: [String] = []
     /// The folders walked (absolute, resolved): documents from them whose files are gone can be removed.
     public var roots: [String] = []
-    /// Paths that could not be read, with the reason.
+    /// Paths that could not be read, with the reason (special files in folders — FIFOs, devices, sockets — too).
     public var problems: [(path: String, reason: String)] = []
+    /// Files in the folders walked that were left out for their extension: how many of each ("" for none).
+    public var leftOut: [String: Int] = [:]
   }
 
   public func collect(_ paths: [String]) -> Collection {
@@ -45,7 +47,7 @@ public struct FileCollector: Sendable {
       } else if (st.st_mode & S_IFMT) == S_IFREG {
         if seen.insert(FileID(st)).inserted { result.files.append(resolved) }
       } else {
-        result.problems.append((p, "not a regular file or folder"))
+        result.problems.append((p, "skipped: \(Self.kind(st.st_mode)), not a regular file or folder"))
       }
     }
     result.files.sort()
@@ -85,11 +87,26 @@ public struct FileCollector: Sendable {
         walk(path, &result, &seen)
       } else if (s.st_mode & S_IFMT) == S_IFREG {
         let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
-        guard extensions.contains(ext) else { continue }
+        guard extensions.contains(ext) else {
+          result.leftOut[ext, default: 0] += 1
+          continue
+        }
         // A link to a file seen before names the same file: read it once, under its real path.
         guard seen.insert(FileID(s)).inserted, let real = Self.realPath(path) else { continue }
         result.files.append(real)
+      } else {
+        result.problems.append((path, "skipped: \(Self.kind(s.st_mode)), not a regular file"))
       }
+    }
+  }
+
+  static func kind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: return "a FIFO"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    default: return "a special file"
     }
   }
 

@@ -106,6 +106,10 @@ public struct FileContents: Sendable {
 /// Turns a plain-text article into a `Document`: repairs the text, and takes the title (and a leading
 /// `date YYYY-MM-DD`) from its first line.
 public struct TextFileLoader: Sendable {
+  /// The extensions of plain-text articles taken from folders: text and Markdown (a Markdown file's leading `#`
+  /// marks are left out of its title).
+  public static let extensions: Set<String> = ["txt", "text", "md", "markdown"]
+
   public init() {}
 
   public func load(_ file: FileContents, id: String? = nil, displayPath: String? = nil) -> LoadOutcome {
@@ -171,6 +175,10 @@ public struct TextFileLoader: Sendable {
     var first = text.split(separator: "\n", omittingEmptySubsequences: true)
       .first { !$0.allSatisfy(\.isWhitespace) }.map { String($0).trimmingWhitespace() } ?? ""
     var date = ""
+    // A Markdown heading's marks are not part of the title.
+    if first.hasPrefix("#") {
+      first = String(first.drop { $0 == "#" }).trimmingWhitespace()
+    }
     // A leading "date 2025-09-06" (as some scraped articles carry) is the date, not the title.
     let words = first.split(separator: " ", maxSplits: 2)
     if words.count >= 2, words[0].lowercased().hasPrefix("date"), isISODate(words[1]) {

@@ -9,8 +9,9 @@ struct BatchCommand: ParsableCommand {
     discussion: """
       Each input line is {"qid", "query", "doc_id"?, "limit"?}: the query (query syntax, or plain words), and
       optionally a document to restrict it to. Each output line is {"qid", "hits": [...]} with hits as in
-      `--format json`, in input order. A line that is not JSON, or a query with a syntax error, gives
-      {"qid", "hits": [], "error": "..."} and the batch goes on.
+      `--format json`, in input order. A line that is not JSON, has no query, a limit that is not a whole \
+      number of at least 1, or a query with a syntax error gives {"qid", "hits": [], "error": "line N: ..."} \
+      and the batch goes on.
         echo '{"qid":"1","query":"soybean tariffs"}' | tsearch batch --index index
       """)
 
@@ -45,26 +46,37 @@ func runBatch(_ searcher: Searcher, limit defaultLimit: Int, passages passagesPe
       continue
     }
     let qid = (object["qid"] as? String) ?? (object["qid"] as? NSNumber)?.stringValue ?? "\(n)"
-    let query = (object["query"] as? String) ?? (object["question"] as? String) ?? ""
-    var options = SearchOptions(
-      limit: (object["limit"] as? Int) ?? defaultLimit, passagesPerHit: passagesPerHit, passageLength: length)
+    let query = (object["query"] as? String) ?? (object["question"] as? String)
+    func fail(_ message: String) {
+      out += "{\"qid\":\(JSONLine.quote(qid)),\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(message)"))}\n"
+    }
+    guard let query, !query.allSatisfy(\.isWhitespace) else {
+      fail("no \"query\"")
+      continue
+    }
+    var limit = defaultLimit
+    if let given = object["limit"] {
+      let isBool = String(describing: type(of: given)).contains("Bool")
+      guard !isBool, let number = given as? NSNumber,
+        let whole = Int(exactly: number.doubleValue) ?? (number.doubleValue >= Double(Int.max) ? Int.max : nil),
+        whole >= 1
+      else {
+        fail("\"limit\" must be a whole number of at least 1")
+        continue
+      }
+      limit = whole
+    }
+    var options = SearchOptions(limit: limit, passagesPerHit: passagesPerHit, passageLength: length)
     options.document = (object["doc_id"] as? String) ?? (object["doc_id"] as? NSNumber)?.stringValue
     var fields = "\"qid\":\(JSONLine.quote(qid))"
     do {
-      let results: SearchResults
-      let parsed = Result { () throws(TSearchError) -> Query in try QueryParser().parse(query) }
-      switch parsed {
-      case .success(let q):
-        results = try searcher.search(q, options: options)
-      case .failure(let error):
-        // Plain words after all: search them as such, and say so.
-        let words = query.split(whereSeparator: \.isWhitespace).map { Query.term(String($0)) }
-        results = try searcher.search(Query.or(words), options: options)
-        fields += ",\"warning\":\(JSONLine.quote("\(error.description); searched as plain words"))"
-      }
+      // A syntax error is an error, as on the command line (with its column).
+      let results = try searcher.search(try QueryParser().parse(query), options: options)
       fields += ",\"hits\":[" + results.hits.map { jsonHit($0) }.joined(separator: ",") + "]"
+    } catch let error as TSearchError {
+      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(error.description)"))"
     } catch {
-      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("\(error)"))"
+      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(error)"))"
     }
     out += "{\(fields)}\n"
     if out.utf8.count > 1 << 16 {

@@ -6,7 +6,11 @@ import TSearch
 
 /// Terminal output: colour only on a terminal and when NO_COLOR is unset.
 enum Console {
-  static let useColor: Bool = isatty(1) == 1 && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
+  /// Set once from `--color` before any output (auto: a terminal, NO_COLOR unset, TERM not dumb).
+  nonisolated(unsafe) static var useColor: Bool =
+    isatty(1) == 1 && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
+  /// Markers around highlighted words instead of colour (`--highlight`), as FTS5's `highlight()` takes them.
+  nonisolated(unsafe) static var highlightMarkers: (String, String)?
   static let stderrIsTerminal: Bool = isatty(2) == 1
 
   static func error(_ message: String) {
@@ -36,7 +40,10 @@ enum Console {
 
   static func bold(_ s: String) -> String { useColor ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
   static func dim(_ s: String) -> String { useColor ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
-  static func highlight(_ s: String) -> String { useColor ? "\u{1B}[1;33m\(s)\u{1B}[0m" : s }
+  static func highlight(_ s: String) -> String {
+    if let (open, close) = highlightMarkers { return open + s + close }
+    return useColor ? "\u{1B}[1;33m\(s)\u{1B}[0m" : s
+  }
 
   /// A path relative to the working folder when it lies under it.
   static func displayPath(_ path: String) -> String {

@@ -10,6 +10,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json
 }
 
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+  case auto, always, never
+}
+
 extension SearchOptions.Unit: ExpressibleByArgument {}
 extension QueryParser.DefaultOperator: ExpressibleByArgument {}
 
@@ -45,6 +49,20 @@ struct SearchCommand: ParsableCommand {
   @Option(name: .long, help: "How words without an operator combine: or (any, ranked) or and (all).")
   var defaultOperator: QueryParser.DefaultOperator = .or
 
+  @Option(name: .long, help: "Pass over this many of the best hits first (the next page).")
+  var offset: Int = 0
+
+  @Flag(name: .long, help: "Print only how many documents match (counted exactly), as rg -c does.")
+  var count = false
+
+  @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
+  var color: ColorChoice = .auto
+
+  @Option(
+    name: .long,
+    help: "Mark highlighted words with OPEN,CLOSE instead of colour, e.g. --highlight '<mark>,</mark>' or '[,]'.")
+  var highlight: String?
+
   @Argument(help: "The query (see docs/QUERY.md): words, \"phrases\", AND/OR/NOT, +/-, tarif*, tarrifs~, title:…, date:….")
   var query: [String] = []
 
@@ -53,6 +71,10 @@ struct SearchCommand: ParsableCommand {
     guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
     guard passages >= 0 else { throw ValidationError("--passages must be 0 or more") }
     guard passageLength >= 40 else { throw ValidationError("--passage-length must be at least 40") }
+    guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
+    if let highlight, highlight.split(separator: ",", omittingEmptySubsequences: false).count != 2 {
+      throw ValidationError("--highlight takes OPEN,CLOSE, e.g. '<mark>,</mark>'")
+    }
   }
 
   func run() throws {
@@ -60,10 +82,32 @@ struct SearchCommand: ParsableCommand {
     let index = try openIndex(location)
     let searcher = try index.searcher()
     let text = query.joined(separator: " ")
+    switch color {
+    case .always: Console.useColor = true
+    case .never: Console.useColor = false
+    case .auto: break
+    }
+    if let highlight {
+      let parts = highlight.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      Console.highlightMarkers = (parts[0], parts[1])
+    }
     var options = SearchOptions(
       limit: limit, passagesPerHit: passages, passageLength: passageLength, unit: unit,
       defaultOperator: defaultOperator)
     options.document = doc
+    options.offset = offset
+    if count {
+      options.limit = 1
+      options.offset = 0
+      options.passagesPerHit = 0
+      options.loadStoredFields = false
+      options.totalMatchesThreshold = .max
+      options.suggest = false
+      let results = try searcher.search(text, options: options)
+      Console.write("\(results.totalMatches)\n", to: 1)
+      if results.totalMatches == 0 { throw ExitCode(1) }
+      return
+    }
     let results = try searcher.search(text, options: options)
     let elapsed = Console.now() - started
     switch format {
@@ -76,9 +120,12 @@ struct SearchCommand: ParsableCommand {
   private func printText(_ results: SearchResults, elapsed: Double) {
     var out = ""
     for (rank, hit) in results.hits.enumerated() {
-      let title = hit.title.isEmpty ? Console.displayPath(hit.path) : hit.title
-      out += "\(Console.bold("\(rank + 1). \(title)"))  \(Console.dim(String(format3(hit.score))))\n"
-      var meta = [Console.displayPath(hit.path)]
+      // A document of a collection is named by its id (its path is the collection's, the same for every hit).
+      let inCollection = FileIndexer.isCollection(hit.path) && hit.id != hit.path
+      let name = inCollection ? hit.id : Console.displayPath(hit.path)
+      let title = hit.title.isEmpty ? "(untitled) \(name)" : hit.title
+      out += "\(Console.bold("\(offset + rank + 1). \(title)"))  \(Console.dim(String(format3(hit.score))))\n"
+      var meta = [inCollection ? "\(hit.id) · \(Console.displayPath(hit.path))" : name]
       if !hit.date.isEmpty { meta.append(hit.date) }
       if !hit.byline.isEmpty { meta.append(hit.byline) }
       out += "   \(Console.dim(meta.joined(separator: " · ")))\n"
@@ -99,9 +146,15 @@ struct SearchCommand: ParsableCommand {
       Console.write(out, to: 1)
       return
     }
-    let shown = "\(results.hits.count) \(unit == .passage ? "passages" : "hits") shown"
+    let n = results.hits.count
+    let noun = unit == .passage ? (n == 1 ? "passage" : "passages") : (n == 1 ? "hit" : "hits")
+    let shown = offset > 0 && n > 0 ? "\(noun) \(offset + 1)–\(offset + n) shown" : "\(n) \(noun) shown"
+    // A lower bound that already counts every document is exact.
+    let exact = results.totalMatchesIsExact || results.totalMatches >= results.documentCount
+    let more = exact && offset + n < results.totalMatches && unit == .document
+      ? " · next page: --offset \(offset + n)" : ""
     out += Console.dim(
-      "\(shown) · \(results.totalMatchesIsExact ? "" : "at least ")\(results.totalMatches) of \(results.documentCount) documents matched · \(format3(elapsed)) ms") + "\n"
+      "\(shown) · \(exact ? "" : "at least ")\(results.totalMatches) of \(results.documentCount) \(results.documentCount == 1 ? "document" : "documents") matched · \(format3(elapsed)) ms\(more)") + "\n"
     Console.write(out, to: 1)
   }
 
@@ -141,6 +194,7 @@ func jsonHit(_ hit: Hit, results: SearchResults? = nil) -> String {
   if !hit.url.isEmpty { line += ",\"url\":\(JSONLine.quote(hit.url))" }
   if let results {
     line += ",\"total\":\(results.totalMatches),\"total_exact\":\(results.totalMatchesIsExact)"
+    if let next = results.nextOffset { line += ",\"next\":\(next)" }
     if let s = results.suggestion { line += ",\"suggestion\":\(JSONLine.quote(s))" }
     if let matched = results.documentMatched {
       line += ",\"matched\":\(matched)"

@@ -304,3 +304,62 @@ import Testing
     #expect(!(try cli.run(["fentanyl"], cwd: dir.path)).stderr.contains("built"))
   }
 }
+
+/// Paging, counting, markers and batch errors (issue 25's output gaps).
+@Suite(.serialized) struct CLIOutputTests {
+  let cli = CLITests()
+
+  func seedsIndex(_ dir: TemporaryDirectory) throws -> String {
+    let idx = dir.path + "/i"
+    _ = try cli.run(["index", "--index", idx, repositoryRoot.appendingPathComponent("seeds").path])
+    return idx
+  }
+
+  @Test func pagesCountsAndMarkers() throws {
+    let dir = TemporaryDirectory()
+    let idx = try seedsIndex(dir)
+    func ids(_ args: [String]) throws -> [String] {
+      try cli.run(["--index", idx, "--format", "json", "--passages", "0"] + args).stdout.split(separator: "\n")
+        .map { String($0.split(separator: ",")[0]) }
+    }
+    let all = try ids(["-n", "4", "china"])
+    #expect(all.count == 4)
+    #expect(try ids(["-n", "2", "--offset", "2", "china"]) == Array(all[2...]))
+    let first = try cli.run(["--index", idx, "--format", "json", "-n", "2", "--passages", "0", "china"])
+    #expect(first.stdout.contains(#""next":2"#))
+    let count = try cli.run(["--index", idx, "--count", "china"])
+    #expect(count.status == 0 && Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 4)
+    #expect(try cli.run(["--index", idx, "--count", "zzqqxx"]).stdout == "0\n")
+    let marked = try cli.run(["--index", idx, "-n", "1", "--highlight", "<mark>,</mark>", "fentanyl"])
+    #expect(marked.stdout.contains("<mark>fentanyl</mark>"))
+    let one = try cli.run(["--index", idx, "-n", "1", "fentanyl"])
+    #expect(one.stdout.contains("1 hit shown"))
+    let coloured = try cli.run(["--index", idx, "-n", "1", "--color", "always", "fentanyl"])
+    #expect(coloured.stdout.contains("\u{1B}["))
+  }
+
+  @Test func batchLinesWithoutAQueryOrWithABadLimitAreErrors() throws {
+    let dir = TemporaryDirectory()
+    let idx = try seedsIndex(dir)
+    let input = [
+      #"{"qid":"1","query":"\"fentanyl"}"#, #"{"qid":"2"}"#, #"{"qid":"3","query":"china","limit":0}"#,
+      #"{"qid":"4","query":"china","limit":-3}"#, #"{"qid":"5","query":"china","limit":2}"#,
+    ].joined(separator: "\n") + "\n"
+    let file = dir.path + "/in.jsonl"
+    try input.write(toFile: file, atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = CLITests.executable
+    p.arguments = ["batch", "--index", idx, "--passages", "0"]
+    p.standardInput = FileHandle(forReadingAtPath: file)
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+    p.waitUntilExit()
+    #expect(lines.count == 5)
+    #expect(lines[0].contains(#""error":"line 1: unbalanced quote at column 1""#))
+    #expect(lines[1].contains(#""error":"line 2: no \"query\"""#))
+    #expect(lines[2].contains("must be a whole number of at least 1") && lines[3].contains("at least 1"))
+    #expect(!lines[4].contains("error") && lines[4].contains(#""qid":"5","hits":[{"#))
+  }
+}

@@ -12,6 +12,9 @@ public struct SearchOptions: Sendable {
 
   /// How many hits to return.
   public var limit: Int
+  /// How many of the best hits to pass over first (the next page starts at `offset + limit`). Passages are made
+  /// only for the hits returned.
+  public var offset = 0
   /// Up to this many passages per document hit (0 for none).
   public var passagesPerHit: Int
   /// The longest passage, in characters. 280 gives snippets of 195 characters on average on SQuAD, the length
@@ -84,6 +87,8 @@ public struct SearchResults: Sendable {
   /// (each word and field with its part of the score); nil when it does not match.
   public var documentMatched: Bool?
   public var explanation: Explanation?
+  /// The `offset` of the next page when there are more hits than this page showed (nil on the last page).
+  public var nextOffset: Int?
   /// Bytes of stored text the passages were cut from, over all hits (the work a passage search did; tests bound it).
   var passageTextBytes = 0
 
@@ -266,6 +271,7 @@ public final class Searcher: Sendable {
     let documents = snapshot.bases.last.map { $0 + snapshot.segments[snapshot.segments.count - 1].docCount } ?? 0
     var options = options
     options.limit = min(max(0, options.limit), documents)
+    options.offset = options.document == nil ? min(max(0, options.offset), documents) : 0
     options.passageCandidateDocuments = min(max(0, options.passageCandidateDocuments), documents)
     options.passagesPerHit = min(max(0, options.passagesPerHit), 1 << 16)
     options.passageLength = min(max(1, options.passageLength), 1 << 20)
@@ -274,7 +280,8 @@ public final class Searcher: Sendable {
     // Each (field, term) is looked up once per segment: the entries give the idf and then the postings.
     let lookups = TermLookups(snapshot: snapshot, titlesSearched: settings.titleWeight > 0)
     let weight = try Weight.make(analyzed, lookups, coordination: settings.coordination)
-    let wanted = options.unit == .passage ? max(options.limit, options.passageCandidateDocuments) : options.limit
+    let page = options.offset + options.limit
+    let wanted = options.unit == .passage ? max(page, options.passageCandidateDocuments) : page
     var collector = TopKCollector(k: max(0, wanted))
     let countThreshold = max(0, options.totalMatchesThreshold)
     var explanation: Explanation?
@@ -313,7 +320,7 @@ public final class Searcher: Sendable {
     // Only a search that shows passages needs their query.
     let needsPassages = options.unit == .passage || options.passagesPerHit > 0
     let idfCache = needsPassages ? try passageIDFs(analyzed, lookups) : [:]
-    let top = collector.entries
+    let top = options.unit == .document ? Array(collector.entries.dropFirst(options.offset)) : collector.entries
     let pq = needsPassages ? passageQuery(analyzed, idf: idfCache) : PassageQuery()
     let ranker = PassageRanker(analyzer: settings.analyzer, maxCharacters: max(40, options.passageLength))
 
@@ -351,7 +358,7 @@ public final class Searcher: Sendable {
         passages.append(contentsOf: chosen.map { (doc, $0) })
       }
       passages.sort { $0.passage.score != $1.passage.score ? $0.passage.score > $1.passage.score : $0.doc < $1.doc }
-      for (doc, p) in passages.prefix(options.limit) {
+      for (doc, p) in passages.dropFirst(options.offset).prefix(options.limit) {
         var hit = try makeHit(doc, score: p.score)
         hit.passages = [p]
         hits.append(hit)
@@ -361,6 +368,9 @@ public final class Searcher: Sendable {
       hits: hits, totalMatches: collector.count, totalMatchesIsExact: collector.exact,
       documentCount: snapshot.liveDocCount)
     results.passageTextBytes = passageTextBytes
+    if options.document == nil, options.unit == .document, options.offset + hits.count < collector.count, !hits.isEmpty {
+      results.nextOffset = options.offset + hits.count
+    }
     if options.document != nil {
       results.explanation = explanation
       results.documentMatched = explanation != nil

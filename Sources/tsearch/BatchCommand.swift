@@ -73,10 +73,8 @@ func runBatch(_ searcher: Searcher, limit defaultLimit: Int, passages passagesPe
       // A syntax error is an error, as on the command line (with its column).
       let results = try searcher.search(try QueryParser().parse(query), options: options)
       fields += ",\"hits\":[" + results.hits.map { jsonHit($0) }.joined(separator: ",") + "]"
-    } catch let error as TSearchError {
-      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(error.description)"))"
     } catch {
-      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(error)"))"
+      fields += ",\"hits\":[],\"error\":\(JSONLine.quote("line \(n): \(error.description)"))"
     }
     out += "{\(fields)}\n"
     if out.utf8.count > 1 << 16 {

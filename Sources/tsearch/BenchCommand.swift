@@ -7,10 +7,11 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Time a query file in process: p50/p99 latency per query class, passages off and on.",
     discussion: """
-      The query file has `class<TAB>query` lines (the format of shared/bench/queries/). Class `phrase` runs its
-      words as a phrase, `prefix` as WORD*, `fuzzy` as WORD~1; other classes run them as free text (OR). Each pass runs every query once for the top
-      --limit hits; one warm-up pass comes first, as shared/bench/perf.py does for the peers.
-        tsearch bench --index synth-idx --queries ../shared/bench/queries/synth.tsv
+      The query file has `class<TAB>query` lines. Class `phrase` runs its words as a phrase, `prefix` as \
+      WORD*, `fuzzy` as WORD~1; other classes run them as free text (OR). Each pass runs every query once for \
+      the top --limit hits; one warm-up pass comes first. Benchmarks/perf/ compares these figures with tantivy's.
+
+        tsearch bench --index synth-idx --queries queries.tsv
       """)
 
   @OptionGroup var location: IndexLocation

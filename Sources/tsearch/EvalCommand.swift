@@ -7,13 +7,13 @@ struct EvalCommand: ParsableCommand {
     commandName: "eval",
     abstract: "Run a query set against the index and score it with the measures of trec_eval.",
     discussion: """
-      Indexes nothing: index the collection first (e.g. tsearch index docs.jsonl). Each query's words are
-      searched as free text (operators are not interpreted) for the top --depth documents. Prints nDCG@10,
-      MAP (cut at 1000), MRR@10, P@10 and Recall@100; --run-out writes a TREC run file (qid Q0 docid rank score tag)
-      to cross-check with trec_eval or ir-measures.
-        tsearch index --index cran ../shared/corpora/ir/cranfield/docs.jsonl
-        tsearch eval --index cran --queries ../shared/corpora/ir/cranfield/queries.tsv \\
-                     --qrels ../shared/corpora/ir/cranfield/qrels.txt --run-out cran.run
+      Indexes nothing: index the collection first (e.g. tsearch index docs.jsonl). Each query's words are \
+      searched as free text (operators are not interpreted) for the top --depth documents. Prints nDCG@10, \
+      MAP (cut at 1000), MRR@10, P@10 and Recall@100; --run-out writes a TREC run file (qid Q0 docid rank score \
+      tag) to cross-check with trec_eval or ir-measures. For example, on the Cranfield collection:
+
+        tsearch index --index cran cranfield/docs.jsonl
+        tsearch eval --index cran --queries cranfield/queries.tsv --qrels cranfield/qrels.txt --run-out cran.run
       """)
 
   @OptionGroup var location: IndexLocation

@@ -8,7 +8,7 @@ struct ExtractCommand: ParsableCommand {
     commandName: "extract",
     abstract: "Print the article tsearch extracts from an HTML page (title, byline, date, URL, language, text).",
     discussion: """
-      Checks what `tsearch index` would index from a page. --format json prints one JSON object with title,
+      Checks what `tsearch index` would index from a page. --format json prints one JSON object with title, \
       byline, published, url, language and text (paragraphs separated by blank lines).
       """)
 

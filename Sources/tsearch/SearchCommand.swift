@@ -22,7 +22,7 @@ struct SearchCommand: ParsableCommand {
     commandName: "search",
     abstract: "Search the index (the default command).",
     discussion: """
-      Words match documents holding any of them, ranked by BM25; "quoted words" match the exact phrase.
+      Words match documents holding any of them, ranked by BM25; "quoted words" match the exact phrase. \
       Each hit shows its best passages with the query's words highlighted.
       """)
 

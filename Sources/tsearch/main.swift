@@ -26,6 +26,9 @@ func runCLI() -> Never {
     exit(code.rawValue)
   } catch let error as TSearchError {
     Console.error(error.description)
+    if case .corrupt = error {
+      Console.note("`tsearch check` lists what is damaged; `tsearch rebuild` re-creates the index from its source files")
+    }
     exit(2)
   } catch {
     let code = TSearchCommand.exitCode(for: error)

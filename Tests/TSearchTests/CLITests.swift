@@ -294,6 +294,22 @@ import Testing
     #expect(gone.status == 0 && gone.stdout.contains("removed 1"), "\(gone.stderr)")
   }
 
+  @Test func indexErrorsSayWhatToDo() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("plain", "not an index")
+    let file = try cli.run(["--index", dir.path + "/plain", "x"])
+    #expect(file.status == 2 && file.stderr.contains("plain: a file, not an index folder"))
+    let idx = dir.path + "/i"
+    _ = try cli.run(["index", "--index", idx, repositoryRoot.appendingPathComponent("seeds").path])
+    // A damaged manifest (a flipped byte in its body): the error names the fix.
+    let manifest = idx + "/MANIFEST"
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: manifest)))
+    bytes[12] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: manifest))
+    let r = try cli.run(["--index", idx, "china"])
+    #expect(r.status == 2 && r.stderr.contains("corrupt") && r.stderr.contains("`tsearch rebuild`"))
+  }
+
   @Test func firstUseSaysWhatItBuilt() throws {
     let dir = TemporaryDirectory()
     try FileManager.default.copyItem(

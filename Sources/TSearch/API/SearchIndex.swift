@@ -72,6 +72,9 @@ public final class SearchIndex: Sendable {
   /// - Throws: `TSearchError.noIndex` when there is none, `.corrupt` when its manifest fails verification.
   public static func open(at path: String, analyzer: (any TextAnalyzer)? = nil) throws(TSearchError) -> SearchIndex {
     let manifestPath = "\(path)/\(Manifest.fileName)"
+    if FileIO.exists(path) && !FileIO.isDirectory(path) {
+      throw .io(path: path, reason: "a file, not an index folder")
+    }
     guard FileIO.exists(manifestPath) else { throw .noIndex(path: path) }
     let manifest = try Manifest(file: MappedFile(path: manifestPath))
     let chosen: any TextAnalyzer
@@ -125,6 +128,9 @@ public final class SearchIndex: Sendable {
   public static func openOrCreate(at path: String, settings: IndexSettings = IndexSettings()) throws(TSearchError)
     -> SearchIndex
   {
+    if FileIO.exists(path) && !FileIO.isDirectory(path) {
+      throw .io(path: path, reason: "a file, not an index folder")
+    }
     if FileIO.exists("\(path)/\(Manifest.fileName)") { return try open(at: path, analyzer: settings.analyzer) }
     return try create(at: path, settings: settings)
   }

@@ -11,6 +11,9 @@ struct TSearchCommand: ParsableCommand {
         tsearch --format json "rare earth"      one JSON line per hit, with passage byte ranges
         tsearch --unit passage soybeans         the best passages of the whole index
         tsearch index ~/articles                add new and changed files, drop deleted ones
+        tsearch ls                              what is indexed (id, path, title, date, size)
+        tsearch show ID                         one stored document
+        tsearch rm ID|PATH                      remove documents by id, or those read from a path
         tsearch stats                           documents, terms and index size
         tsearch analyze "U.S. tariffs on H20"   the tokens the analyzer makes
         tsearch extract page.html               the article tsearch finds in a web page
@@ -18,8 +21,9 @@ struct TSearchCommand: ParsableCommand {
       Exit status: 0 when something was found, 1 when nothing was, 2 on a usage or other error.
       The index is ./index unless --index or TSEARCH_INDEX names another.
       """,
-    subcommands: [SearchCommand.self, IndexCommand.self, StatsCommand.self, AnalyzeCommand.self, EvalCommand.self,
-      ExtractCommand.self, CheckCommand.self, OptimizeCommand.self, RebuildCommand.self, BatchCommand.self, BenchCommand.self,
+    subcommands: [SearchCommand.self, IndexCommand.self, ListCommand.self, ShowCommand.self, RemoveCommand.self,
+      StatsCommand.self, BatchCommand.self, ExtractCommand.self, AnalyzeCommand.self, CheckCommand.self,
+      OptimizeCommand.self, RebuildCommand.self, EvalCommand.self, BenchCommand.self,
     ],
     defaultSubcommand: SearchCommand.self
   )

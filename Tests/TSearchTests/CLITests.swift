@@ -379,3 +379,32 @@ import Testing
     #expect(!lines[4].contains("error") && lines[4].contains(#""qid":"5","hits":[{"#))
   }
 }
+
+/// `ls`, `show` and `rm`: what is indexed, one document, and taking documents out (issue 25).
+@Suite(.serialized) struct CLIDocumentTests {
+  let cli = CLITests()
+
+  @Test func listShowAndRemove() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("d/a.txt", "Alpha title\nThe zqalpha article.")
+    try dir.write("d/sub/b.txt", "Beta title\nThe zqbeta article.")
+    try dir.write("d/c.jsonl", #"{"id":"c1","title":"Gamma","text":"zqgamma","date":"2025-09-06"}"# + "\n")
+    let idx = dir.path + "/i"
+    #expect(try cli.run(["index", "--index", idx, dir.path + "/d"]).status == 0)
+    let ls = try cli.run(["ls", "--index", idx, "--json"])
+    let lines = ls.stdout.split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines.contains { $0.contains(#""id":"c1""#) && $0.contains(#""title":"Gamma""#) && $0.contains("2025-09-06") })
+    let show = try cli.run(["show", "--index", idx, "--json", "c1"])
+    #expect(show.status == 0 && show.stdout.contains(#""text":"zqgamma""#))
+    let byPath = try cli.run(["show", "--index", idx, dir.path + "/d/a.txt"])
+    #expect(byPath.stdout.contains("The zqalpha article."))
+    #expect(try cli.run(["show", "--index", idx, "nope"]).status == 2)
+    // By folder: what was read from it goes; by id; an unknown one is reported.
+    let rm = try cli.run(["rm", "--index", idx, dir.path + "/d/sub", "c1", "nope"])
+    #expect(rm.status == 0 && rm.stdout == "removed 2\n" && rm.stderr.contains("nope: no document"))
+    let left = try cli.run(["ls", "--index", idx, "--json"]).stdout.split(separator: "\n")
+    #expect(left.count == 1 && left[0].contains("a.txt"))
+    #expect(try cli.run(["rm", "--index", idx, "nope"]).status == 1)
+  }
+}

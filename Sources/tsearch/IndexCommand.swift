@@ -58,16 +58,29 @@ struct IndexCommand: ParsableCommand {
     writer.mergeFactor = mergeFactor
     var indexer = FileIndexer(extractor: HTMLFileLoader())
     indexer.maxDocumentBytes = maxDocumentMb << 20
-    if Console.stderrIsTerminal {
+    Interrupt.install()
+    indexer.shouldStop = { Interrupt.requested }
+    let terminal = Console.stderrIsTerminal
+    if terminal || Interrupt.testAfter != nil {
       var last = 0.0
+      var raised = false
+      let startedAt = started
       indexer.progress = { done, total in
+        if let n = Interrupt.testAfter, done >= n, !raised {
+          raised = true
+          raise(SIGINT)
+        }
+        guard terminal else { return }
         let t = Console.now()
         guard total >= 200, t - last > 100 || done == total else { return }
         last = t
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Console.write("\r[\(bar)] \(done)/\(total)", to: 2)
+        // Files per second so far, and the time left at that rate.
+        let rate = Double(done) / max(0.001, (t - startedAt) / 1000)
+        let left = rate > 0 ? Double(total - done) / rate : 0
+        Console.write("\r[\(bar)] \(done)/\(total) · \(Int(rate)) files/s · \(Int(left.rounded())) s left ", to: 2)
         if done == total { Console.write("\n", to: 2) }
       }
     }
@@ -93,6 +106,12 @@ struct IndexCommand: ParsableCommand {
     Console.write(
       "added \(summary.added), updated \(summary.updated), removed \(summary.removed), "
         + "unchanged \(summary.unchanged), skipped \(summary.skipped) · \(format3(ms / 1000)) s\n", to: 1)
+    if summary.interrupted {
+      Console.note(
+        "interrupted: what was read is committed (\(summary.added) added, \(summary.updated) updated); "
+          + "run the same command again to index the rest")
+      throw ExitCode(130)
+    }
     if !missing.isEmpty {
       throw TSearchError.io(path: missing.joined(separator: ", "), reason: "no such file or folder")
     }

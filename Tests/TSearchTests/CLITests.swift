@@ -408,3 +408,24 @@ import Testing
     #expect(try cli.run(["rm", "--index", idx, "nope"]).status == 1)
   }
 }
+
+/// Ctrl-C during `tsearch index` keeps what was read (issue 25): the test hook sends the process a real SIGINT
+/// after N files, so the signal handler and the commit path run as they do for a user.
+@Suite(.serialized) struct CLIInterruptTests {
+  let cli = CLITests()
+
+  @Test func anInterruptedRunCommitsWhatItReadAndTheNextFinishes() throws {
+    let dir = TemporaryDirectory()
+    for i in 0..<400 { try dir.write("d/f\(i).txt", "Doc \(i) about zqint tariffs, number \(i).") }
+    let idx = dir.path + "/i"
+    let first = try cli.run(["index", "--index", idx, dir.path + "/d"], env: ["TSEARCH_INTERRUPT_AFTER": "150"])
+    #expect(first.status == 130)
+    #expect(first.stderr.contains("interrupted: what was read is committed"))
+    let kept = try cli.run(["--index", idx, "--count", "zqint"]).stdout
+    let n = Int(kept.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    #expect(n >= 150 && n < 400, "kept \(n)")
+    #expect(try cli.run(["check", "--index", idx]).status == 0)
+    let second = try cli.run(["index", "--index", idx, dir.path + "/d"])
+    #expect(second.status == 0 && second.stdout.hasPrefix("added \(400 - n), updated 0, removed 0, unchanged \(n)"))
+  }
+}

@@ -21,6 +21,9 @@ public struct FileIndexer {
     public var unreadableDates = 0
     /// Files in the folders walked left out for their extension: how many of each ("" for none).
     public var leftOut: [String: Int] = [:]
+    /// Whether `shouldStop` ended the run early: what was read is committed, nothing was removed for being
+    /// missing, and running the same update again does the rest.
+    public var interrupted = false
   }
 
   /// Unreadable dates named one by one in the warnings; the rest are only counted.
@@ -51,6 +54,9 @@ public struct FileIndexer {
   public var progress: ((Int, Int) -> Void)?
   /// Re-read and re-index every file, changed or not (`tsearch rebuild`).
   public var force = false
+  /// Asked between files and between batches of a collection's lines: true stops the run there (Ctrl-C). What was
+  /// read is committed; documents are not removed for files the run did not reach.
+  public var shouldStop: (@Sendable () -> Bool)?
   /// The largest document read, in bytes: a larger file, or collection line, is skipped with a warning. Indexing
   /// takes about seven times a document's size in memory at its peak, so the default keeps one input under 300 MB.
   public var maxDocumentBytes = 32 << 20
@@ -104,6 +110,10 @@ public struct FileIndexer {
     let collections = files.reduce(0) { $0 + (Self.isCollection($1) ? 1 : 0) }
     var next = 0
     while next < files.count {
+      if shouldStop?() == true {
+        summary.interrupted = true
+        break
+      }
       if Self.isCollection(files[next]) {
         try handOver()
         try indexCollection(
@@ -147,6 +157,10 @@ public struct FileIndexer {
       next = chunkEnd
     }
     try handOver()
+    if summary.interrupted {
+      try writer.commit()
+      return summary
+    }
     // Documents from the walked folders (or the files named) whose files are gone. A folder that is gone
     // altogether is matched by its absolute path.
     var roots = found.roots.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
@@ -405,7 +419,14 @@ public struct FileIndexer {
       let start = batch.count
       batch.append(contentsOf: line)
       lines.append((start..<batch.count, lineNumber))
-      if batch.count >= batchLimit { try handle() }
+      if batch.count >= batchLimit {
+        try handle()
+        if shouldStop?() == true {
+          summary.interrupted = true
+          linesSkippedUnread = true  // the rest of the collection was not read: keep the ids it gave before
+          break
+        }
+      }
     }
     if let readError {
       // Keep what was read; delete nothing the unread rest may still hold.

@@ -14,6 +14,23 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
   case auto, always, never
 }
 
+/// `--sort`: score, date (oldest first) or -date (newest first); newest and oldest are taken too, since a value
+/// starting with `-` must be written `--sort=-date`.
+enum SortChoice: String, ExpressibleByArgument, CaseIterable {
+  case score
+  case oldest = "date"
+  case newest = "-date"
+
+  init?(argument: String) {
+    switch argument {
+    case "score", "relevance": self = .score
+    case "date", "oldest", "+date": self = .oldest
+    case "-date", "newest": self = .newest
+    default: return nil
+    }
+  }
+}
+
 extension SearchOptions.Unit: ExpressibleByArgument {}
 extension QueryParser.DefaultOperator: ExpressibleByArgument {}
 
@@ -51,6 +68,9 @@ struct SearchCommand: ParsableCommand {
 
   @Option(name: .long, help: "Pass over this many of the best hits first (the next page).")
   var offset: Int = 0
+
+  @Option(name: .long, help: "Order of the hits: score (the default), newest (or --sort=-date) or oldest (or date).")
+  var sort: SortChoice = .score
 
   @Flag(name: .long, help: "Print only how many documents match (counted exactly), as rg -c does.")
   var count = false
@@ -96,6 +116,7 @@ struct SearchCommand: ParsableCommand {
       defaultOperator: defaultOperator)
     options.document = doc
     options.offset = offset
+    options.sort = sort == .score ? .relevance : sort == .newest ? .newest : .oldest
     if count {
       options.limit = 1
       options.offset = 0

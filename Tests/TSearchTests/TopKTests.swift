@@ -152,3 +152,36 @@ import Testing
     }
   }
 }
+
+/// `SearchOptions.sort`: by date, newest or oldest first, undated last, ties by score; every match counted; pages
+/// by offset continue the same order.
+@Suite struct DateSortTests {
+  @Test func hitsInDateOrderOverEveryMatch() throws {
+    let dir = TemporaryDirectory()
+    let searcher = try TopKTests.makeIndex(dir).searcher()
+    for query in ["w3x", "w10x w20x", "\"w1x w2x\"", "w5x AND w7x"] {
+      var all = SearchOptions(limit: 3000, passagesPerHit: 0)
+      all.totalMatchesThreshold = .max
+      let relevance = try searcher.search(query, options: all)
+      for sort in [SearchOptions.Sort.newest, .oldest] {
+        var o = all
+        o.sort = sort
+        let r = try searcher.search(query, options: o)
+        #expect(Set(r.hits.map(\.id)) == Set(relevance.hits.map(\.id)), "\(query) \(sort)")
+        #expect(r.totalMatches == relevance.totalMatches)
+        let dates = r.hits.map(\.date)
+        let dated = dates.prefix { !$0.isEmpty }
+        let undatedLast = dates.dropFirst(dated.count).allSatisfy { $0.isEmpty }
+        #expect(undatedLast, "undated last")
+        let ordered = sort == .newest ? zip(dated, dated.dropFirst()).allSatisfy { $0 >= $1 }
+          : zip(dated, dated.dropFirst()).allSatisfy { $0 <= $1 }
+        #expect(ordered, "\(query) \(sort)")
+        // The second page of 10 is the next ten.
+        var page = o
+        page.limit = 10
+        page.offset = 10
+        #expect(try searcher.search(query, options: page).hits.map(\.id) == Array(r.hits.map(\.id)[10..<20]))
+      }
+    }
+  }
+}

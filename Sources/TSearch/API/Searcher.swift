@@ -12,6 +12,12 @@ public struct SearchOptions: Sendable {
 
   /// How many hits to return.
   public var limit: Int
+  /// The order of document hits: by relevance (the default), or by date, newest or oldest first (documents
+  /// without a date last, ties by relevance). Every match is scored for a date order (no skipping).
+  public enum Sort: String, Sendable, CaseIterable {
+    case relevance, newest, oldest
+  }
+  public var sort: Sort = .relevance
   /// How many of the best hits to pass over first (the next page starts at `offset + limit`). Passages are made
   /// only for the hits returned.
   public var offset = 0
@@ -293,6 +299,27 @@ public final class Searcher: Sendable {
       explanation = try weight.explain(context, UInt32(local))
       collector.offer(doc, explanation?.value ?? 0)
       if explanation == nil { collector.count = 0 }
+    } else if options.sort != .relevance && options.unit == .document {
+      // By date: every match scored, then ordered by its date column (YYYYMMDD; 0, no date, last).
+      var all: [(doc: Int, date: UInt32, score: Double)] = []
+      for (i, segment) in snapshot.segments.enumerated() {
+        let context = SegmentContext(segment: segment, index: i, lookups: lookups, similarity: similarity)
+        guard let scorer = try weight.scorer(context) else { continue }
+        while scorer.doc != PostingsCursor.end {
+          let d = Int(scorer.doc)
+          if !segment.isDeleted(d) { all.append((snapshot.bases[i] + d, segment.documents.date(d), try scorer.score())) }
+          try scorer.next()
+        }
+      }
+      let newest = options.sort == .newest
+      all.sort { a, b in
+        if a.date != b.date {
+          if a.date == 0 || b.date == 0 { return b.date == 0 }
+          return newest ? a.date > b.date : a.date < b.date
+        }
+        return a.score != b.score ? a.score > b.score : a.doc < b.doc
+      }
+      collector.replace(with: all.map { ($0.doc, $0.score) }, count: all.count)
     } else if options.exhaustive {
       // The reference: whole result lists per segment, then the same selection.
       let idf: (UInt8, String) -> Double = { f, t in (try? lookups.idf(f, t)) ?? 0 }

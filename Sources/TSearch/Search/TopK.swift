@@ -14,6 +14,13 @@ struct TopKCollector {
     entries.reserveCapacity(k + 1)
   }
 
+  /// Takes a ranking made elsewhere (a sort by date): the entries in order, and how many matched.
+  mutating func replace(with ranked: [(doc: Int, score: Double)], count: Int) {
+    entries = Array(ranked.prefix(k))
+    self.count = count
+    exact = true
+  }
+
   /// The score a document must exceed to enter; −∞ until k documents are kept.
   var threshold: Double { k > 0 && entries.count == k ? entries[k - 1].score : -.infinity }
 

@@ -35,9 +35,17 @@ struct IndexCommand: ParsableCommand {
   @Option(
     name: .long,
     help: """
-      Skip (with a warning) a file or collection line larger than this many MiB. Indexing one document takes       about seven times its size in memory at its peak.
+      Skip (with a warning) a file or collection line larger than this many MiB. Indexing one document takes about seven times its size in memory at its peak.
       """)
   var maxDocumentMb: Int = 32
+
+  @Flag(
+    name: .long,
+    help: """
+      Keep running: index new, changed and deleted files as they appear (inotify, else a poll each second), \
+      committing after each change. Ctrl-C stops.
+      """)
+  var watch = false
 
   @Argument(help: "Files and folders to index.")
   var paths: [String] = []
@@ -91,6 +99,21 @@ struct IndexCommand: ParsableCommand {
       guard FileCollector.realPath(p) == nil else { return false }
       let gone = FileCollector.absolutePath(p)
       return !origins.contains { $0 == gone || $0.hasPrefix(gone + "/") }
+    }
+    if watch {
+      try Watcher(paths: paths).run { () throws -> Bool in
+        let t0 = Console.now()
+        let s = try indexer.update(writer, paths: paths)
+        for w in s.warnings { Console.warn(w) }
+        if s.added + s.updated + s.removed > 0 {
+          Console.write(
+            "added \(s.added), updated \(s.updated), removed \(s.removed) · \(format3((Console.now() - t0) / 1000)) s\n",
+            to: 1)
+        }
+        return !s.interrupted && !Interrupt.requested
+      }
+      Console.note("stopped watching; every change seen is committed")
+      return
     }
     let summary = try indexer.update(writer, paths: paths)
     for w in summary.warnings where !missing.contains(where: { w.hasPrefix("\($0): ") }) { Console.warn(w) }

@@ -429,3 +429,46 @@ import Testing
     #expect(second.status == 0 && second.stdout.hasPrefix("added \(400 - n), updated 0, removed 0, unchanged \(n)"))
   }
 }
+
+/// `tsearch index --watch`: new, changed and deleted files are indexed while it runs; Ctrl-C stops it with every
+/// change committed. (Latency is measured in Benchmarks, not here: the test waits up to 300 tries of 0.1 s.)
+@Suite(.serialized) struct CLIWatchTests {
+  let cli = CLITests()
+
+  func count(_ idx: String, _ word: String) throws -> Int {
+    Int(try cli.run(["--index", idx, "--count", word]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+  }
+
+  func waitFor(_ idx: String, _ word: String, _ n: Int) throws -> Bool {
+    for _ in 0..<300 {
+      if (try? count(idx, word)) == n { return true }
+      usleep(100_000)
+    }
+    return false
+  }
+
+  @Test func watchedFoldersStayIndexed() throws {
+    let dir = TemporaryDirectory()
+    try dir.write("d/a.txt", "First zqfirst article.")
+    let idx = dir.path + "/i"
+    let p = Process()
+    p.executableURL = CLITests.executable
+    p.arguments = ["index", "--watch", "--index", idx, dir.path + "/d"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    defer { if p.isRunning { p.terminate() } }
+    #expect(try waitFor(idx, "zqfirst", 1))
+    try dir.write("d/new/b.txt", "Second zqsecond article.")  // in a folder made after the watch began
+    #expect(try waitFor(idx, "zqsecond", 1))
+    try dir.write("d/a.txt", "First article, now zqchanged.")
+    #expect(try waitFor(idx, "zqchanged", 1))
+    #expect(try count(idx, "zqfirst") == 0)
+    try FileManager.default.removeItem(atPath: dir.path + "/d/new/b.txt")
+    #expect(try waitFor(idx, "zqsecond", 0))
+    kill(p.processIdentifier, SIGINT)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    #expect(try cli.run(["check", "--index", idx]).status == 0)
+  }
+}

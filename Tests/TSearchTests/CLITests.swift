@@ -180,8 +180,9 @@ import Testing
     let scores = passages.compactMap { $0["score"] as? Double }
     #expect(scores == scores.sorted(by: >), "passages best first")
     #expect((lines[1]?["error"] as? String)?.contains("not a JSON object") == true)
-    #expect((lines[2]?["warning"] as? String)?.contains("unbalanced quote") == true)
-    #expect((lines[2]?["hits"] as? [Any])?.isEmpty == false)
+    // A syntax error is an error in a batch too, as on the command line (issue 25).
+    #expect((lines[2]?["error"] as? String)?.contains("line 3: unbalanced quote") == true)
+    #expect((lines[2]?["hits"] as? [Any])?.isEmpty == true)
     #expect(lines[3]?["qid"] as? String == "7" && (lines[3]?["hits"] as? [Any])?.isEmpty == true)
     // --doc on the command line: only that document, even one the query does not match (its opening passage).
     // Exit 1 (it does not match) and the JSON says so (issue 21: --doc always claimed a match).

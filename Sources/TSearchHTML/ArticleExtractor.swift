@@ -407,9 +407,9 @@ struct BodyExtractor {
     }
     enum Step { case enter(Int), leave(Int) }
     var stack: [Step] = [.enter(start)]
-    // The headline is left out once; only the first few `h1`s are compared with the title (each comparison
-    // reads the heading's text, which for nested headings would make rendering quadratic).
-    var headingsCompared = 0
+    // A heading that repeats the title is left out. Only a heading whose text is about the title's length is
+    // compared (its length is known per node): reading every nested heading's text made rendering quadratic.
+    let titleLength = title.utf8.count
     while let step = stack.popLast() {
       switch step {
       case .enter(let i):
@@ -434,13 +434,7 @@ struct BodyExtractor {
             if linkDensity(i) > 0.6 || textLength[i] / items < 80 { continue }
           }
         }
-        if node.tag == "h1" && headingsCompared < 3 {
-          headingsCompared += 1
-          if matchesTitle(tree.text(Int32(i))) {
-            headingsCompared = 3
-            continue
-          }
-        }
+        if node.tag == "h1" && textLength[i] <= 2 * titleLength + 64 && matchesTitle(tree.text(Int32(i))) { continue }
         if isBlock { stack.append(.leave(i)) }
         for c in node.children.reversed() { stack.append(.enter(Int(c))) }
       case .leave:

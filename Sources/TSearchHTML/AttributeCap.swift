@@ -33,13 +33,22 @@ enum AttributeCap {
     let n = b.count
     var i = 0
     while i < n {
+      // A comment is skipped whole.
+      if b[i] == UInt8(ascii: "<"), i + 3 < n, b[i + 1] == UInt8(ascii: "!"), b[i + 2] == UInt8(ascii: "-"),
+        b[i + 3] == UInt8(ascii: "-")
+      {
+        i = end(of: b, from: i + 4, closing: Array("-->".utf8), caseless: false)
+        continue
+      }
       guard b[i] == UInt8(ascii: "<"), i + 1 < n, isLetter(b[i + 1]) else {
         i += 1
         continue
       }
       // The tag name.
       i += 1
+      let nameStart = i
       while i < n, !isSpace(b[i]), b[i] != UInt8(ascii: ">"), b[i] != UInt8(ascii: "/") { i += 1 }
+      let name = String(decoding: b[nameStart..<i], as: UTF8.self).lowercased()
       var count = 0
       var cut = -1
       var quote: UInt8 = 0
@@ -52,6 +61,10 @@ enum AttributeCap {
           quote = c
           inName = false
         } else if c == UInt8(ascii: ">") {
+          break
+        } else if c == UInt8(ascii: "<") {
+          // Not a tag after all (a `<` in text): nothing is cut here.
+          cut = -1
           break
         } else if isSpace(c) || c == UInt8(ascii: "/") {
           inName = false
@@ -72,12 +85,32 @@ enum AttributeCap {
         }
         i += 1
       }
+      if i < n, b[i] == UInt8(ascii: "<") {
+        continue  // the `<` that ended the would-be tag may start a real one
+      }
       if cut >= 0 {
-        var end = min(i, n)
-        if end > cut, b[end - 1] == UInt8(ascii: "/") { end -= 1 }
-        if !excess(cut, end) { return }
+        var last = min(i, n)
+        if last > cut, b[last - 1] == UInt8(ascii: "/") { last -= 1 }
+        if !excess(cut, last) { return }
+      }
+      // The text of a script or a style is not markup: skipped to its end tag.
+      if name == "script" || name == "style" || name == "textarea" {
+        i = end(of: b, from: min(i + 1, n), closing: Array("</\(name)".utf8), caseless: true)
       }
     }
+  }
+
+  /// The index just past `closing` from `from` on (the end of the bytes when it is not there).
+  private static func end(of b: UnsafeBufferPointer<UInt8>, from: Int, closing: [UInt8], caseless: Bool) -> Int {
+    var i = from
+    let m = closing.count
+    while i + m <= b.count {
+      var k = 0
+      while k < m, (caseless ? b[i + k] | 0x20 : b[i + k]) == (caseless ? closing[k] | 0x20 : closing[k]) { k += 1 }
+      if k == m { return i + m }
+      i += 1
+    }
+    return b.count
   }
 
   @inline(__always) private static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }

@@ -136,7 +136,7 @@ import Testing
     #expect(hit.passages.first?.text == "Then fentanyl tariffs returned to the agenda.")
     // Only the chunks holding the matches were read (#21, item 7), and offsets still count from the text's start.
     #expect(results.passageTextBytes > 0)
-    #expect(results.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    #expect(results.passageTextBytes <= Searcher.passageChunks * StoredFieldsWriter.chunkTarget)
     let p = try #require(hit.passages.first)
     #expect(String(decoding: Array(text.utf8)[p.start..<p.end], as: UTF8.self) == p.text)
   }
@@ -159,9 +159,9 @@ import Testing
     #expect(hit.passages.map(\.text) == sentences)
     let bytes = Array(text.utf8)
     for p in hit.passages { #expect(String(decoding: bytes[p.start..<p.end], as: UTF8.self) == p.text) }
-    #expect(results.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    #expect(results.passageTextBytes <= Searcher.passageChunks * StoredFieldsWriter.chunkTarget)
     let common = try searcher.search("markets fentanyl", options: options)
-    #expect(common.passageTextBytes <= Searcher.passageChunkRuns * StoredFieldsWriter.chunkTarget)
+    #expect(common.passageTextBytes <= Searcher.passageChunks * StoredFieldsWriter.chunkTarget)
     #expect(common.hits.first?.passages.contains { $0.text.contains("fentanyl") } == true)
   }
 

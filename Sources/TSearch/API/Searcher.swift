@@ -452,14 +452,15 @@ public final class Searcher: Sendable {
     return pq
   }
 
-  /// At most this many stretches of a long text (kept in chunks) are read for its passages.
-  static let passageChunkRuns = 3
+  /// At most this many chunks of a long text are read for its passages (32 KiB: a whole article of median
+  /// length, about 2 ms of passage ranking at most).
+  static let passageChunks = 8
   /// A word found more often than this in one document is taken to be in each of its chunks.
   static let everyChunkFrequency: UInt32 = 8192
 
   /// A hit's stored fields and the text its passages are cut from, as pieces with their byte offsets in the text:
   /// the whole text, or, for a text kept in chunks (over `StoredFieldsWriter.chunkThreshold`), only the chunks
-  /// where the query's words occur most (up to `passageChunkRuns`), found from the postings' positions. So the work
+  /// where the query's words occur most (up to `passageChunks`), found from the postings' positions. So the work
   /// on a hit is bounded by its matches' neighbourhood, not by the document's length. Reads the document's
   /// record once, and each chosen chunk once.
   func passageSource(_ doc: Int, _ pq: PassageQuery, _ lookups: TermLookups) throws(TSearchError)
@@ -495,7 +496,7 @@ public final class Searcher: Sendable {
     }
     var chosen = score.indices.filter { score[$0] > 0 }
       .sorted { score[$0] != score[$1] ? score[$0] > score[$1] : $0 < $1 }
-      .prefix(Self.passageChunkRuns).sorted()
+      .prefix(Self.passageChunks).sorted()
     if chosen.isEmpty { chosen = [0] }  // no word in the text (a title match): the opening
     var starts: [Int] = []
     var at = 0

@@ -111,7 +111,7 @@ struct StoredFieldsWriter {
   }
 
   /// Texts of this many bytes or more are stored in chunks (version 4). A passage search reads at most
-  /// `Searcher.passageChunkRuns` chunks of a document (or the whole of a shorter text), so these two sizes bound
+  /// `Searcher.passageChunks` chunks of a document (or the whole of a shorter text), so these two sizes bound
   /// a hit's passage work.
   static let chunkThreshold = 16 * 1024
   /// A chunk's usual size.

@@ -57,10 +57,25 @@ struct RebuildCommand: ParsableCommand {
     let writer = try index.writer()
     var indexer = FileIndexer(extractor: HTMLFileLoader())
     indexer.force = true
-    let summary = try indexer.update(writer, paths: try writer.recordedSources())
+    // Sources that are gone (moved or deleted) are not read: their documents are removed, and said once.
+    let sources = try writer.recordedSources()
+    let gone = Set(sources.filter { FileCollector.realPath($0) == nil })
+    var removed = 0
+    if !gone.isEmpty {
+      for (id, stamp) in try writer.committedDocuments() where gone.contains(stamp.origin.isEmpty ? id : stamp.origin) {
+        if try writer.delete(id: id) { removed += 1 }
+      }
+    }
+    let summary = try indexer.update(writer, paths: sources.filter { !gone.contains($0) })
     try writer.optimize()
     for w in summary.warnings { Console.warn(w) }
+    if !gone.isEmpty {
+      let shown = gone.sorted().prefix(3).map(Console.displayPath).joined(separator: ", ")
+      Console.warn(
+        "\(gone.count) source file(s) are gone (\(shown)\(gone.count > 3 ? ", …" : "")): their \(removed) document(s) were removed")
+    }
     Console.write(
-      "re-indexed \(summary.updated + summary.added), removed \(summary.removed), skipped \(summary.skipped)\n", to: 1)
+      "re-indexed \(summary.updated + summary.added), removed \(summary.removed + removed), skipped \(summary.skipped)\n",
+      to: 1)
   }
 }

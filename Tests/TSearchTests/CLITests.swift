@@ -473,3 +473,24 @@ import Testing
     #expect(try cli.run(["check", "--index", idx]).status == 0)
   }
 }
+
+/// `rebuild` after a folder was moved: the gone sources are said once and counted as removed, not as skipped
+/// files with a warning each (issue 25).
+@Suite(.serialized) struct CLIRebuildTests {
+  let cli = CLITests()
+
+  @Test func rebuildAfterAMoveCountsWhatIsGone() throws {
+    let dir = TemporaryDirectory()
+    for i in 0..<5 { try dir.write("a/f\(i).txt", "Doc \(i) about zqmoved things.") }
+    try dir.write("b/keep.txt", "A zqkept article.")
+    let idx = dir.path + "/i"
+    #expect(try cli.run(["index", "--index", idx, dir.path + "/a", dir.path + "/b"]).status == 0)
+    try FileManager.default.moveItem(atPath: dir.path + "/a", toPath: dir.path + "/moved")
+    let r = try cli.run(["rebuild", "--index", idx])
+    #expect(r.status == 0)
+    #expect(r.stdout == "re-indexed 1, removed 5, skipped 0\n", "\(r.stdout)")
+    #expect(r.stderr.contains("5 source file(s) are gone") && !r.stderr.contains("No such file"))
+    #expect(try cli.run(["--index", idx, "--count", "zqmoved"]).stdout == "0\n")
+    #expect(try cli.run(["--index", idx, "--count", "zqkept"]).stdout == "1\n")
+  }
+}

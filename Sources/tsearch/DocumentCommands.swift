@@ -18,9 +18,7 @@ struct ListCommand: ParsableCommand {
     var out = ""
     for d in docs {
       if json {
-        out += "{\"id\":\(JSONLine.quote(d.id)),\"path\":\(JSONLine.quote(d.path)),\"title\":\(JSONLine.quote(d.title))"
-          + ",\"date\":\(JSONLine.quote(d.date)),\"byline\":\(JSONLine.quote(d.byline)),\"url\":\(JSONLine.quote(d.url))"
-          + ",\"language\":\(JSONLine.quote(d.language)),\"source_bytes\":\(d.sourceBytes)}\n"
+        out += "{\(jsonFields(d))}\n"
       } else {
         let name = d.id == d.path ? Console.displayPath(d.id) : "\(d.id) (\(Console.displayPath(d.path)))"
         out += [name, d.title, d.date, "\(d.sourceBytes) B"].joined(separator: "\t") + "\n"
@@ -57,11 +55,7 @@ struct ShowCommand: ParsableCommand {
     for c in candidates where found == nil { found = try searcher.storedDocument(id: c) }
     guard let (d, text) = found else { throw TSearchError.noDocument(id: id) }
     if json {
-      Console.write(
-        "{\"id\":\(JSONLine.quote(d.id)),\"path\":\(JSONLine.quote(d.path)),\"title\":\(JSONLine.quote(d.title))"
-          + ",\"date\":\(JSONLine.quote(d.date)),\"byline\":\(JSONLine.quote(d.byline)),\"url\":\(JSONLine.quote(d.url))"
-          + ",\"language\":\(JSONLine.quote(d.language)),\"source_bytes\":\(d.sourceBytes)"
-          + ",\"text\":\(JSONLine.quote(text))}\n", to: 1)
+      Console.write("{\(jsonFields(d)),\"text\":\(JSONLine.quote(text))}\n", to: 1)
       return
     }
     var out = Console.bold(d.title.isEmpty ? "(untitled)" : d.title) + "\n"
@@ -113,4 +107,11 @@ struct RemoveCommand: ParsableCommand {
     Console.write("removed \(removed)\n", to: 1)
     if removed == 0 { throw ExitCode(1) }
   }
+}
+
+/// A document's metadata as JSON members (no braces): id, path, title, date, byline, url, language, source_bytes.
+func jsonFields(_ d: DocumentInfo) -> String {
+  "\"id\":\(JSONLine.quote(d.id)),\"path\":\(JSONLine.quote(d.path)),\"title\":\(JSONLine.quote(d.title))"
+    + ",\"date\":\(JSONLine.quote(d.date)),\"byline\":\(JSONLine.quote(d.byline)),\"url\":\(JSONLine.quote(d.url))"
+    + ",\"language\":\(JSONLine.quote(d.language)),\"source_bytes\":\(d.sourceBytes)"
 }

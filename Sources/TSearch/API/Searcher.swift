@@ -509,9 +509,7 @@ public final class Searcher: Sendable {
     var run: [Int] = []
     func flush() throws(TSearchError) {
       guard let first = run.first else { return }
-      var text = ""
-      for k in run { text += try segment.store.chunk(k, of: local) }
-      pieces.append((text, starts[first]))
+      pieces.append((try segment.store.chunks(run, of: local), starts[first]))
       run.removeAll()
     }
     for k in chosen {

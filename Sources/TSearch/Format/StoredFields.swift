@@ -502,14 +502,24 @@ struct StoredFieldsReader {
 
   /// Chunk `k` of document `doc`'s text (which must be kept in chunks: `document(doc, text: false).chunks`).
   func chunk(_ k: Int, of doc: Int) throws(TSearchError) -> String {
+    try chunks([k], of: doc)
+  }
+
+  /// Chunks `ks` of document `doc`'s text, joined in the order given: the record is decoded once for all of them.
+  func chunks(_ ks: [Int], of doc: Int) throws(TSearchError) -> String {
     do {
       let b = try recordBlock(doc)
       let e = try entry(b)
       let record = try withBlock(e) { block, ensure in try Self.record(doc - e.firstDoc, in: block, ensure: ensure) }
-      guard let chunks = record.chunks, k >= 0, k < chunks.count else { throw ByteReader.Overrun(offset: e.offset) }
-      return String(decoding: try chunkBytes(k, of: b, chunks), as: UTF8.self)
+      guard let chunks = record.chunks else { throw ByteReader.Overrun(offset: e.offset) }
+      var bytes: [UInt8] = []
+      for k in ks {
+        guard k >= 0, k < chunks.count else { throw ByteReader.Overrun(offset: e.offset) }
+        bytes += try chunkBytes(k, of: b, chunks)
+      }
+      return String(decoding: bytes, as: UTF8.self)
     } catch {
-      throw .corrupt(file: file.path, reason: "chunk \(k) of stored document \(doc) does not decode")
+      throw .corrupt(file: file.path, reason: "chunks \(ks) of stored document \(doc) do not decode")
     }
   }
 
